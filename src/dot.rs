@@ -1,0 +1,221 @@
+//! The flow map as Graphviz DOT, through a petgraph graph: actors as nodes (shape and colour by
+//! kind), one edge per supplier → recipient pair labelled with its categories and attestation
+//! counts (line style by the strongest modality), exchange pairs as purple double arrows, and
+//! named weapon systems hanging off their suppliers. Output is deterministic.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
+
+use oxigraph::model::{NamedNode, Term};
+use oxigraph::store::Store;
+use petgraph::dot::{Config, Dot};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::query::{collect, run, QueryError};
+
+const PREFIX: &str = "PREFIX ag: <https://w3id.org/armsgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+";
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub iri: String,
+    pub label: String,
+    /// The `ag:` class local name (State, Person, WeaponSystem, …).
+    pub class: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub label: String,
+    pub style: &'static str,
+    pub color: &'static str,
+    pub extra: &'static str,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DotOptions {
+    pub focus: Option<NamedNode>,
+    pub depth: usize,
+}
+
+fn text(t: Option<&Term>) -> String {
+    match t {
+        Some(Term::Literal(l)) => l.value().to_string(),
+        Some(Term::NamedNode(n)) => n.as_str().to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn rows(store: &Store, q: &str) -> Result<Vec<BTreeMap<String, String>>, QueryError> {
+    let table = collect(run(store, &format!("{PREFIX}{q}"), &[])?, None)?;
+    Ok(table
+        .rows
+        .iter()
+        .map(|r| table.variables.iter().map(|v| (v.as_str().to_string(), text(r.get(v)))).collect())
+        .collect())
+}
+
+/// Reads the flow map from the store.
+pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge>, QueryError> {
+    let flows = rows(
+        store,
+        "SELECT ?flow ?s ?r ?cat (COUNT(DISTINCT ?att) AS ?n) (MAX(?rank) AS ?best) WHERE {
+           ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:category ?c ; ag:attestedBy ?att .
+           ?c skos:notation ?cat . ?att ag:modality ?m . ?m ag:rank ?rank }
+         GROUP BY ?flow ?s ?r ?cat ORDER BY ?s ?r ?cat",
+    )?;
+    let exchanges = rows(
+        store,
+        "SELECT DISTINCT ?as ?ar ?ac ?bc WHERE {
+           ?a ag:inExchangeFor ?b . ?a ag:supplier ?as ; ag:recipient ?ar ; ag:category/skos:notation ?ac .
+           ?b ag:category/skos:notation ?bc . FILTER(STR(?a) < STR(?b)) } ORDER BY ?as ?ar ?ac ?bc",
+    )?;
+    let items = rows(
+        store,
+        "SELECT DISTINCT ?s ?r ?w WHERE { ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:item ?w } ORDER BY ?w ?s ?r",
+    )?;
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for f in &flows {
+        wanted.insert(f["s"].clone());
+        wanted.insert(f["r"].clone());
+    }
+    for i in &items {
+        wanted.insert(i["w"].clone());
+    }
+    let described = rows(
+        store,
+        "SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?class) WHERE {
+           ?e rdfs:label ?l . OPTIONAL { ?e a ?k . FILTER(STRSTARTS(STR(?k), STR(ag:))) } } GROUP BY ?e",
+    )?;
+    let describe: BTreeMap<&str, (&str, &str)> = described
+        .iter()
+        .map(|d| (d["e"].as_str(), (d["label"].as_str(), d.get("class").map_or("", |c| c.as_str()))))
+        .collect();
+
+    let mut graph: DiGraph<Node, Edge> = DiGraph::new();
+    let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
+    for iri in &wanted {
+        let (label, class) = describe.get(iri.as_str()).copied().unwrap_or((iri.as_str(), ""));
+        let class = class.rsplit('#').next().unwrap_or("").to_string();
+        index.insert(iri.clone(), graph.add_node(Node { iri: iri.clone(), label: label.to_string(), class }));
+    }
+    // One edge per (supplier, recipient): its categories, attestation counts, strongest modality.
+    let mut pairs: BTreeMap<(String, String), (Vec<String>, i64)> = BTreeMap::new();
+    for f in &flows {
+        let e = pairs.entry((f["s"].clone(), f["r"].clone())).or_insert((Vec::new(), -1));
+        e.0.push(format!("{} ({})", f["cat"].replace('-', " "), f["n"]));
+        e.1 = e.1.max(f["best"].parse().unwrap_or(0));
+    }
+    for ((s, r), (cats, best)) in &pairs {
+        let (style, color) = match best {
+            4 => ("solid", "black"),
+            2 | 3 => ("dashed", "black"),
+            1 => ("dotted", "black"),
+            _ => ("solid", "red"),
+        };
+        graph.add_edge(index[s], index[r], Edge { label: cats.join("\\n"), style, color, extra: "" });
+    }
+    let mut pairs_x: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for x in &exchanges {
+        pairs_x.entry((x["as"].clone(), x["ar"].clone())).or_default().push(format!("{} ⇄ {}", x["ac"].replace('-', " "), x["bc"].replace('-', " ")));
+    }
+    for ((s, r), what) in &pairs_x {
+        if let (Some(&a), Some(&b)) = (index.get(s), index.get(r)) {
+            graph.add_edge(a, b, Edge { label: format!("exchange:\\n{}", what.join("\\n")), style: "bold", color: "purple", extra: ", dir=both, constraint=false" });
+        }
+    }
+    for i in &items {
+        if let (Some(&s), Some(&w)) = (index.get(&i["s"]), index.get(&i["w"])) {
+            if graph.find_edge(s, w).is_none() {
+                graph.add_edge(s, w, Edge { label: String::new(), style: "dashed", color: "gray40", extra: ", arrowhead=none" });
+            }
+        }
+    }
+    if let Some(focus) = &opts.focus {
+        graph = neighbourhood(&graph, focus.as_str(), opts.depth);
+    }
+    Ok(graph)
+}
+
+/// The part of the graph within `depth` steps (either direction) of `focus`.
+fn neighbourhood(graph: &DiGraph<Node, Edge>, focus: &str, depth: usize) -> DiGraph<Node, Edge> {
+    let mut keep: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+    if let Some(start) = graph.node_indices().find(|&i| graph[i].iri == focus) {
+        let mut queue = VecDeque::from([(start, 0)]);
+        keep.insert(start, 0);
+        while let Some((n, d)) = queue.pop_front() {
+            if d == depth {
+                continue;
+            }
+            for m in graph.neighbors_undirected(n) {
+                if !keep.contains_key(&m) {
+                    keep.insert(m, d + 1);
+                    queue.push_back((m, d + 1));
+                }
+            }
+        }
+    }
+    graph.filter_map(|i, n| keep.contains_key(&i).then(|| n.clone()), |_, e| Some(e.clone()))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace("\\\\n", "\\n")
+}
+
+fn node_style(class: &str) -> (&'static str, &'static str) {
+    match class {
+        "State" => ("box", "lightblue"),
+        "Person" => ("ellipse", "lightyellow"),
+        "ArmedGroup" => ("octagon", "salmon"),
+        "WeaponSystem" => ("component", "lightgrey"),
+        "City" | "Place" | "Region" | "RailStation" | "Port" | "BorderCrossing" => ("house", "palegreen"),
+        _ => ("hexagon", "wheat"),
+    }
+}
+
+/// Renders the graph as DOT, with a legend.
+pub fn render(graph: &DiGraph<Node, Edge>) -> String {
+    let edge_attr = |_: &DiGraph<Node, Edge>, e: petgraph::graph::EdgeReference<'_, Edge>| {
+        let w = e.weight();
+        format!("label=\"{}\", style={}, color={}, fontcolor={}{}", escape(&w.label), w.style, w.color, w.color, w.extra)
+    };
+    let node_attr = |_: &DiGraph<Node, Edge>, (_, n): (NodeIndex, &Node)| {
+        let (shape, fill) = node_style(&n.class);
+        format!("label=\"{}\", shape={shape}, style=filled, fillcolor={fill}, tooltip=\"{}\"", escape(&n.label), escape(&n.iri))
+    };
+    let body = format!("{:?}", Dot::with_attr_getters(graph, &[Config::EdgeNoLabel, Config::NodeNoLabel], &edge_attr, &node_attr));
+    let mut out = String::new();
+    let mut lines = body.lines();
+    if let Some(first) = lines.next() {
+        let _ = writeln!(out, "{first}");
+        let _ = writeln!(out, "    rankdir=LR; node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", fontsize=10];");
+    }
+    let rest: Vec<&str> = lines.collect();
+    for l in &rest[..rest.len().saturating_sub(1)] {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push_str(LEGEND);
+    out.push_str("}\n");
+    out
+}
+
+const LEGEND: &str = r#"    subgraph cluster_legend {
+        label="legend"; fontname="Helvetica"; style=rounded; color=gray;
+        l_state [label="state", shape=box, style=filled, fillcolor=lightblue];
+        l_org [label="organisation", shape=hexagon, style=filled, fillcolor=wheat];
+        l_group [label="armed group", shape=octagon, style=filled, fillcolor=salmon];
+        l_person [label="person", shape=ellipse, style=filled, fillcolor=lightyellow];
+        l_weapon [label="weapon system", shape=component, style=filled, fillcolor=lightgrey];
+        l_a [label="", shape=point]; l_b [label="", shape=point]; l_c [label="", shape=point];
+        l_d [label="", shape=point]; l_e [label="", shape=point]; l_f [label="", shape=point];
+        l_g [label="", shape=point]; l_h [label="", shape=point];
+        l_a -> l_b [label="asserted", style=solid];
+        l_c -> l_d [label="reported / likely", style=dashed];
+        l_e -> l_f [label="speculative", style=dotted];
+        l_g -> l_h [label="denied", color=red, fontcolor=red];
+    }
+"#;

@@ -1,0 +1,510 @@
+//! Stage 3: mentions -> flows, attestations and exchanges (the extraction rules).
+//!
+//! The rules work on one sentence at a time, over its *units*: the actors, places, items,
+//! demonyms and cue words the lexicon found, in text order. They are rules of sentence
+//! structure, not of any language; the language's words (which verb means "supply", which
+//! preposition marks the recipient, how it hedges) come from its `lang.toml`.
+//!
+//! 1. A sentence states flows when it names at least one item and has a transfer trigger
+//!    (a `supply`, `receive`, `passive` or `transfer` cue, or an exchange cue).
+//! 2. The source comes first: the actor after a `source` cue ("according to X"), else the
+//!    nearest person or organisation to a `says` cue ("X said"). It plays no other role.
+//! 3. Roles: an actor right after a `from`/`by` cue supplies, after a `to` cue receives. The
+//!    unmarked actors around the trigger fill the rest by the trigger's kind: the subject of a
+//!    `supply` verb supplies, the subject of a `receive` verb receives, a `transfer` noun reads
+//!    supplier then recipient. A demonym next to an item names the item's origin (supplier).
+//!    A side still missing is taken from the document's previous flow between the same actors.
+//! 4. Each item category is one flow; named weapon systems join their category's flow.
+//! 5. Modality: a denial (or a negated trigger) → denied; else the strongest hedge present →
+//!    speculative or likely; else hearsay or a source → reported; else asserted.
+//! 6. Exchanges: items inside an `exchange-for` phrase ("in exchange for shells") flow the
+//!    other way and pay for the sentence's flows; a bare `exchange` cue ("in return") links the
+//!    sentence's flows to the document's latest flows in the opposite direction.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use crate::lexicon::{Cue, Language, Lexicon, Target};
+use crate::mentions::{Found, Mention};
+use crate::numbers::{find_quantity, Quantity};
+use crate::vocab::{Category, Kind, Modality};
+
+/// An actor of a flow: a gazetteer entity.
+pub type Actor = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlowKey {
+    pub supplier: Actor,
+    pub recipient: Actor,
+    pub category: Category,
+}
+
+/// One document's statement of one flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attestation {
+    pub flow: FlowKey,
+    /// Named weapon systems (entity indices).
+    pub items: Vec<u32>,
+    /// Route places (entity indices).
+    pub via: Vec<u32>,
+    pub modality: Modality,
+    pub source: Option<Actor>,
+    /// Index into `Extraction::sentences`.
+    pub sentence: usize,
+    pub quantity: Option<Quantity>,
+    /// The rule that produced it (also written to the graph as `ag:rule`).
+    pub rule: String,
+}
+
+/// One document's statement that two flows pay for each other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    pub gives: FlowKey,
+    pub returns: FlowKey,
+    pub modality: Modality,
+    pub sentence: usize,
+    pub rule: String,
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub sentences: Vec<Range<usize>>,
+    pub mentions: Vec<Mention>,
+    /// Every known entity the text names (metonyms resolved), sorted.
+    pub mentioned: BTreeSet<u32>,
+    pub attestations: Vec<Attestation>,
+    pub exchanges: Vec<Exchange>,
+    /// Per sentence, why each rule fired or did not (for `extract --explain`).
+    pub explain: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    Actor(u32),
+    Place(u32),
+    Item(Category, Option<u32>),
+    Demonym(u32),
+    Cue(Cue),
+}
+
+#[derive(Debug, Clone)]
+struct Placed {
+    unit: Unit,
+    span: Range<usize>,
+    /// The matched entry, for explanations.
+    entry: String,
+}
+
+/// Reads units out of a sentence's mentions, resolving metonyms.
+fn units(lexicon: &Lexicon, lang: &Language, mentions: &[Mention]) -> Vec<Placed> {
+    let mut out: Vec<Placed> = Vec::new();
+    for m in mentions {
+        let entry = match m.found {
+            Found::Entry(i) => lang.matcher.entry(i).text.clone(),
+            Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
+        };
+        let unit = match m.target {
+            Target::Cue(c) => Unit::Cue(c),
+            Target::Category(c) => Unit::Item(c, None),
+            Target::Demonym(e) => Unit::Demonym(e),
+            Target::Entity(e) => {
+                let ent = lexicon.entity(e);
+                if ent.kind == Kind::WeaponSystem {
+                    Unit::Item(ent.category.unwrap_or(Category::WeaponsUnspecified), Some(e))
+                } else if let Some(state) = ent.metonym_of {
+                    let locative = matches!(out.last(), Some(Placed { unit: Unit::Cue(Cue::At), .. }));
+                    if locative { Unit::Place(e) } else { Unit::Actor(state) }
+                } else if ent.kind.is_place() {
+                    Unit::Place(e)
+                } else {
+                    Unit::Actor(e)
+                }
+            }
+        };
+        out.push(Placed { unit, span: m.span.clone(), entry });
+    }
+    out
+}
+
+/// Number of words between two byte offsets.
+fn words_between(text: &str, from: usize, to: usize) -> usize {
+    if to <= from {
+        return 0;
+    }
+    text[from..to].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
+}
+
+/// What the previous flow of the document was, for filling a missing side.
+#[derive(Default)]
+struct Context {
+    last_pair: Option<(Actor, Actor)>,
+    /// Flows of the latest sentence per (supplier, recipient).
+    recent: Vec<(Actor, Actor, Vec<FlowKey>, Modality)>,
+}
+
+pub fn extract_flows(
+    lexicon: &Lexicon,
+    lang: &Language,
+    text: &str,
+    sentences: Vec<Range<usize>>,
+    mentions: Vec<Mention>,
+) -> Extraction {
+    let mut ex = Extraction { sentences, ..Extraction::default() };
+    let mut ctx = Context::default();
+    let mut cursor = 0;
+    for (si, sentence) in ex.sentences.clone().iter().enumerate() {
+        let first = cursor;
+        while cursor < mentions.len() && mentions[cursor].span.start < sentence.end {
+            cursor += 1;
+        }
+        let inside: Vec<Mention> = mentions[first..cursor]
+            .iter()
+            .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
+            .cloned()
+            .collect();
+        let placed = units(lexicon, lang, &inside);
+        for p in &placed {
+            match p.unit {
+                Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) => {
+                    ex.mentioned.insert(e);
+                }
+                Unit::Item(_, Some(e)) => {
+                    ex.mentioned.insert(e);
+                }
+                _ => {}
+            }
+        }
+        sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
+    }
+    ex.mentions = mentions;
+    ex
+}
+
+fn describe(lexicon: &Lexicon, e: Actor) -> &str {
+    &lexicon.entity(e).label
+}
+
+#[allow(clippy::too_many_lines)]
+fn sentence_flows(
+    lexicon: &Lexicon,
+    lang: &Language,
+    text: &str,
+    si: usize,
+    units: &[Placed],
+    ctx: &mut Context,
+    ex: &mut Extraction,
+) {
+    let has = |cue: Cue| units.iter().any(|u| u.unit == Unit::Cue(cue));
+    let items: Vec<usize> = (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Item(..))).collect();
+    if items.is_empty() {
+        return;
+    }
+    let trigger = units.iter().enumerate().find(|(_, u)| {
+        matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
+    });
+    let exchange_cue = units
+        .iter()
+        .position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
+    let (t_index, t_kind) = match (trigger, exchange_cue) {
+        (Some((i, u)), _) => (i, u.unit),
+        (None, Some(i)) => (i, Unit::Cue(Cue::Supply)),
+        (None, None) => {
+            ex.explain.push((si, "items but no transfer trigger: no flow".into()));
+            return;
+        }
+    };
+    let t_pos = units[t_index].span.start;
+    let mut notes = vec![format!("trigger {:?} ({})", units[t_index].entry, cue_name(units[t_index].unit))];
+
+    // 2. The source.
+    let mut source: Option<(usize, Actor)> = None;
+    if let Some(ci) = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)) {
+        if let Some((ai, e)) = units[ci + 1..].iter().enumerate().find_map(|(k, u)| match u.unit {
+            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some((ci + 1 + k, e)),
+            _ => None,
+        }) {
+            notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
+            source = Some((ai, e));
+        }
+    }
+    if source.is_none() {
+        let says: Vec<usize> = (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)).collect();
+        let mut best: Option<(usize, usize, Actor)> = None;
+        for &s in &says {
+            for (i, u) in units.iter().enumerate() {
+                if let Unit::Actor(e) = u.unit {
+                    if lexicon.entity(e).kind.can_trade() {
+                        continue;
+                    }
+                    let d = if u.span.start > units[s].span.start {
+                        words_between(text, units[s].span.end, u.span.start)
+                    } else {
+                        words_between(text, u.span.end, units[s].span.start)
+                    };
+                    if best.is_none_or(|b| d < b.0) {
+                        best = Some((d, i, e));
+                    }
+                }
+            }
+        }
+        if let Some((_, i, e)) = best {
+            notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
+            source = Some((i, e));
+        }
+    }
+
+    // 3. Roles.
+    let mut supplier: Option<Actor> = None;
+    let mut recipient: Option<Actor> = None;
+    let mut unmarked: Vec<(usize, Actor)> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let Unit::Actor(e) = u.unit else { continue };
+        if source.is_some_and(|(si, _)| si == i) || !lexicon.entity(e).kind.can_trade() {
+            continue;
+        }
+        let marker = units[..i].iter().rev().take_while(|p| !matches!(p.unit, Unit::Actor(_) | Unit::Item(..))).find_map(|p| match p.unit {
+            Unit::Cue(c @ (Cue::From | Cue::To | Cue::By)) if words_between(text, p.span.end, u.span.start) <= 2 => Some((c, p.entry.clone())),
+            _ => None,
+        });
+        match marker {
+            Some((Cue::From | Cue::By, w)) if supplier.is_none() => {
+                notes.push(format!("supplier {} marked by {w:?}", describe(lexicon, e)));
+                supplier = Some(e);
+            }
+            Some((Cue::To, w)) if recipient.is_none() => {
+                notes.push(format!("recipient {} marked by {w:?}", describe(lexicon, e)));
+                recipient = Some(e);
+            }
+            _ => unmarked.push((i, e)),
+        }
+    }
+    unmarked.retain(|&(_, e)| Some(e) != supplier && Some(e) != recipient);
+    let before: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
+    let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
+    let (subject_supplies, rule) = match t_kind {
+        Unit::Cue(Cue::Receive) => (false, "receive-active"),
+        Unit::Cue(Cue::Passive) => (false, "passive"),
+        Unit::Cue(Cue::Transfer) => (true, "transfer-noun"),
+        _ => (true, "supply-active"),
+    };
+    {
+        // The subject: the nearest unmarked actor before the trigger (a noun reads left to right).
+        let subject = if t_kind == Unit::Cue(Cue::Transfer) { before.first().copied() } else { before.last().copied() };
+        let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
+        let mut subject = subject;
+        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && !rest.is_empty() && rest.len() >= 2 {
+            subject = Some(rest.remove(0));
+        }
+        let (subject_slot, object_slot) = if subject_supplies { (&mut supplier, &mut recipient) } else { (&mut recipient, &mut supplier) };
+        if t_kind == Unit::Cue(Cue::Passive) {
+            // The grammatical subject of a passive is the item; a bare actor is the recipient.
+            if let Some(e) = subject.or_else(|| rest.first().copied()) {
+                if recipient.is_none() && Some(e) != supplier {
+                    recipient = Some(e);
+                    notes.push(format!("recipient {} (unmarked actor of a passive)", describe(lexicon, e)));
+                }
+            }
+        } else {
+            if subject_slot.is_none() {
+                if let Some(e) = subject {
+                    *subject_slot = Some(e);
+                    notes.push(format!("{} {} (subject of the trigger)", if subject_supplies { "supplier" } else { "recipient" }, describe(lexicon, e)));
+                }
+            }
+            if object_slot.is_none() {
+                if let Some(&e) = rest.iter().find(|&&e| Some(e) != *subject_slot) {
+                    *object_slot = Some(e);
+                    notes.push(format!("{} {} (object of the trigger)", if subject_supplies { "recipient" } else { "supplier" }, describe(lexicon, e)));
+                }
+            }
+        }
+    }
+    // Demonyms: next to an item they name its origin; elsewhere they stand for their state.
+    for (i, u) in units.iter().enumerate() {
+        let Unit::Demonym(e) = u.unit else { continue };
+        let next_to_item = [i.wrapping_sub(1), i + 1].iter().any(|&j| {
+            units.get(j).is_some_and(|n| matches!(n.unit, Unit::Item(..)))
+                && words_between(text, u.span.end.min(units[j].span.end), u.span.start.max(units[j].span.start)) <= 1
+        });
+        let next_to_actor = units.get(i + 1).is_some_and(|n| matches!(n.unit, Unit::Actor(_)) && words_between(text, u.span.end, n.span.start) <= 1);
+        if next_to_item && supplier.is_none() && recipient != Some(e) {
+            supplier = Some(e);
+            notes.push(format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
+        } else if !next_to_item && !next_to_actor && Some(e) != supplier {
+            if subject_supplies && recipient.is_none() && u.span.start > t_pos {
+                recipient = Some(e);
+                notes.push(format!("recipient {} (demonym {:?})", describe(lexicon, e), u.entry));
+            }
+        }
+    }
+    // A side still missing: the document's previous flow between the same actors.
+    if let Some((s, r)) = ctx.last_pair {
+        match (supplier, recipient) {
+            (Some(x), None) if x == s || x == r => {
+                let other = if x == s { r } else { s };
+                recipient = Some(other);
+                notes.push(format!("recipient {} from the previous flow", describe(lexicon, other)));
+            }
+            (None, Some(x)) if x == s || x == r => {
+                let other = if x == s { r } else { s };
+                supplier = Some(other);
+                notes.push(format!("supplier {} from the previous flow", describe(lexicon, other)));
+            }
+            _ => {}
+        }
+    }
+    let (Some(supplier), Some(recipient)) = (supplier, recipient) else {
+        notes.push("no flow: supplier or recipient not found".into());
+        ex.explain.push((si, notes.join("; ")));
+        return;
+    };
+    if supplier == recipient {
+        notes.push("no flow: supplier and recipient are the same".into());
+        ex.explain.push((si, notes.join("; ")));
+        return;
+    }
+    let source = source.map(|(_, e)| e).filter(|&e| e != supplier && e != recipient);
+
+    // 5. Modality.
+    let trigger_end = units[t_index].span.end;
+    let negated = units.iter().any(|u| {
+        u.unit == Unit::Cue(Cue::Negation)
+            && u.span.end <= t_pos
+            && words_between(text, u.span.end, t_pos) <= 2
+    }) || units.iter().any(|u| u.unit == Unit::Cue(Cue::Negation) && u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0);
+    let (modality, why) = if has(Cue::Denied) {
+        (Modality::Denied, "a denial cue")
+    } else if negated {
+        (Modality::Denied, "a negated trigger")
+    } else if has(Cue::Speculative) {
+        (Modality::Speculative, "a speculative cue")
+    } else if has(Cue::Likely) {
+        (Modality::Likely, "a likely cue")
+    } else if has(Cue::Reported) {
+        (Modality::Reported, "a hearsay cue")
+    } else if source.is_some() {
+        (Modality::Reported, "a named source")
+    } else {
+        (Modality::Asserted, "no hedge")
+    };
+    notes.push(format!("modality {modality} ({why})"));
+
+    // 4 and 6. Items, the exchange phrase, flows.
+    let phrase = exchange_cue.filter(|&i| units[i].unit == Unit::Cue(Cue::ExchangeFor)).map(|i| {
+        let start = units[i].span.end;
+        let limit = text[start..]
+            .find([',', ';', ':'])
+            .map_or(usize::MAX, |p| start + p);
+        let stop = units[i + 1..]
+            .iter()
+            .find(|u| matches!(u.unit, Unit::Cue(Cue::Clause | Cue::Supply | Cue::Receive | Cue::Transfer | Cue::Passive)) || matches!(u.unit, Unit::Actor(_)))
+            .map_or(usize::MAX, |u| u.span.start);
+        start..limit.min(stop)
+    });
+    let via: Vec<u32> = units
+        .iter()
+        .filter_map(|u| match u.unit {
+            Unit::Place(e) if matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let mut main: Vec<(Category, Vec<u32>, Option<Quantity>)> = Vec::new();
+    let mut counter: Vec<(Category, Vec<u32>)> = Vec::new();
+    for &i in &items {
+        let Unit::Item(category, weapon) = units[i].unit else { continue };
+        if phrase.as_ref().is_some_and(|p| p.contains(&units[i].span.start)) {
+            add_item(&mut counter, category, weapon);
+            continue;
+        }
+        let prev_end = if i == 0 { 0 } else { units[i - 1].span.end };
+        let quantity = find_quantity(lang, &text[prev_end.max(units[i].span.start.saturating_sub(60))..units[i].span.start]);
+        match main.iter_mut().find(|(c, ..)| *c == category) {
+            Some((_, weapons, q)) => {
+                weapons.extend(weapon);
+                if q.is_none() {
+                    *q = quantity;
+                }
+            }
+            None => main.push((category, weapon.into_iter().collect(), quantity)),
+        }
+    }
+    let rule = format!("{}/{rule}", lang.code);
+    let mut keys = Vec::new();
+    for (category, weapons, quantity) in main {
+        let flow = FlowKey { supplier, recipient, category };
+        keys.push(flow);
+        ex.attestations.push(Attestation {
+            flow,
+            items: weapons,
+            via: via.clone(),
+            modality,
+            source,
+            sentence: si,
+            quantity,
+            rule: rule.clone(),
+        });
+    }
+    notes.push(format!(
+        "flows {} -> {}: {}",
+        describe(lexicon, supplier),
+        describe(lexicon, recipient),
+        keys.iter().map(|k| k.category.notation()).collect::<Vec<_>>().join(", ")
+    ));
+    let mut counter_keys = Vec::new();
+    for (category, weapons) in counter {
+        let flow = FlowKey { supplier: recipient, recipient: supplier, category };
+        counter_keys.push(flow);
+        ex.attestations.push(Attestation {
+            flow,
+            items: weapons,
+            via: via.clone(),
+            modality,
+            source,
+            sentence: si,
+            quantity: None,
+            rule: format!("{}/exchange-for", lang.code),
+        });
+    }
+    if exchange_cue.is_some() {
+        let partners: Vec<FlowKey> = if !counter_keys.is_empty() {
+            notes.push(format!("exchange: items after {:?} flow the other way", units[exchange_cue.unwrap_or(0)].entry));
+            counter_keys.clone()
+        } else if let Some((_, _, flows, _)) = ctx.recent.iter().rev().find(|(s, r, ..)| *s == recipient && *r == supplier) {
+            notes.push("exchange: linked to the latest flows the other way".into());
+            flows.clone()
+        } else {
+            notes.push("exchange cue, but no flow the other way to link".into());
+            Vec::new()
+        };
+        for &a in &keys {
+            for &b in &partners {
+                ex.exchanges.push(Exchange { gives: b, returns: a, modality, sentence: si, rule: format!("{}/exchange", lang.code) });
+            }
+        }
+    }
+    ex.explain.push((si, notes.join("; ")));
+    if !keys.is_empty() {
+        ctx.last_pair = Some((supplier, recipient));
+        ctx.recent.retain(|(s, r, ..)| !(*s == supplier && *r == recipient));
+        ctx.recent.push((supplier, recipient, keys, modality));
+    }
+    if !counter_keys.is_empty() {
+        ctx.recent.retain(|(s, r, ..)| !(*s == recipient && *r == supplier));
+        ctx.recent.push((recipient, supplier, counter_keys, modality));
+    }
+}
+
+fn add_item(list: &mut Vec<(Category, Vec<u32>)>, category: Category, weapon: Option<u32>) {
+    match list.iter_mut().find(|(c, _)| *c == category) {
+        Some((_, w)) => w.extend(weapon),
+        None => list.push((category, weapon.into_iter().collect())),
+    }
+}
+
+fn cue_name(u: Unit) -> &'static str {
+    match u {
+        Unit::Cue(c) => c.name(),
+        _ => "",
+    }
+}

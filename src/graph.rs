@@ -1,0 +1,289 @@
+//! Stage 4: an analysed document -> RDF quads in the document's named graph.
+//!
+//! The output is self-contained (rdf-contract): it carries the types and labels of every
+//! entity, category and modality it uses. IRIs come from gazetteer ids, the flow key and the
+//! document key, never from counters shared between documents, so the same input always gives
+//! the same quads in the same order. Byte offsets become code point offsets here, and only here.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+
+use crate::flows::FlowKey;
+use crate::lexicon::{Lexicon, UNDETERMINED};
+use crate::pipeline::Analysis;
+use crate::text::CharCounter;
+use crate::vocab::{self, Category, Modality, AG, AGR, NIF, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD};
+
+fn iri(s: impl Into<String>) -> NamedNode {
+    NamedNode::new_unchecked(s)
+}
+
+fn ag(local: &str) -> NamedNode {
+    iri(format!("{AG}{local}"))
+}
+
+/// The IRI of a gazetteer entity.
+pub fn entity_iri(lexicon: &Lexicon, e: u32) -> NamedNode {
+    iri(format!("{AGR}{}", lexicon.entity(e).id))
+}
+
+/// The IRI of a flow: deterministic from (supplier, recipient, category).
+pub fn flow_iri(lexicon: &Lexicon, k: FlowKey) -> NamedNode {
+    iri(format!(
+        "{AGR}flow/{}--{}--{}",
+        lexicon.entity(k.supplier).id,
+        lexicon.entity(k.recipient).id,
+        k.category.notation()
+    ))
+}
+
+pub fn document_iri(key: &str) -> NamedNode {
+    iri(format!("{AGR}doc/{key}"))
+}
+
+fn typed(value: impl Into<String>, datatype: &str) -> Literal {
+    Literal::new_typed_literal(value, iri(format!("{XSD}{datatype}")))
+}
+
+fn decimal(v: f64) -> Literal {
+    let mut s = format!("{v}");
+    if s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s = "0".into();
+    }
+    typed(s, "decimal")
+}
+
+fn text_literal(value: &str, lang: &str) -> Literal {
+    if lang == UNDETERMINED {
+        Literal::new_simple_literal(value)
+    } else {
+        Literal::new_language_tagged_literal_unchecked(value, lang)
+    }
+}
+
+/// Collects quads in order, once each.
+struct Sink {
+    graph: GraphName,
+    quads: Vec<Quad>,
+    seen: HashSet<Quad>,
+}
+
+impl Sink {
+    fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
+        let q = Quad::new(s, p, o, self.graph.clone());
+        if self.seen.insert(q.clone()) {
+            self.quads.push(q);
+        }
+    }
+}
+
+fn rdf_type() -> NamedNode {
+    iri(format!("{RDF}type"))
+}
+
+/// Every quad of one analysed document, in its named graph.
+pub fn build_graph(lexicon: &Lexicon, a: &Analysis) -> Vec<Quad> {
+    let doc = document_iri(&a.document.key());
+    let mut sink = Sink { graph: GraphName::NamedNode(doc.clone()), quads: Vec::new(), seen: HashSet::new() };
+    let lang = a.lang.as_str();
+
+    sink.add(doc.clone(), rdf_type(), iri(format!("{SCHEMA}NewsArticle")));
+    sink.add(doc.clone(), iri(format!("{SCHEMA}inLanguage")), Literal::new_simple_literal(lang));
+    sink.add(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
+    if let Some(id) = &a.document.id {
+        sink.add(doc.clone(), iri(format!("{SCHEMA}identifier")), Literal::new_simple_literal(id));
+    }
+    if let Some(p) = &a.document.published {
+        sink.add(doc.clone(), iri(format!("{SCHEMA}datePublished")), typed(p.clone(), "date"));
+    }
+    if let Some(u) = a.document.url.as_deref().and_then(|u| NamedNode::new(u).ok()) {
+        sink.add(doc.clone(), iri(format!("{SCHEMA}url")), u);
+    }
+    if let Some(t) = &a.document.title {
+        sink.add(doc.clone(), iri(format!("{SCHEMA}headline")), text_literal(t, lang));
+    }
+    sink.add(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
+
+    let ex = &a.extraction;
+    let mut entities: BTreeSet<u32> = ex.mentioned.clone();
+    for at in &ex.attestations {
+        entities.extend([at.flow.supplier, at.flow.recipient]);
+        entities.extend(at.source);
+        entities.extend(at.items.iter().copied());
+        entities.extend(at.via.iter().copied());
+    }
+    for &e in &ex.mentioned {
+        sink.add(doc.clone(), iri(format!("{SCHEMA}mentions")), entity_iri(lexicon, e));
+    }
+    let mut categories: BTreeSet<Category> = BTreeSet::new();
+    let mut modalities: BTreeSet<Modality> = BTreeSet::new();
+
+    // Flows, in key order, each with its attestations in text order.
+    let mut flows: BTreeMap<FlowKey, Vec<usize>> = BTreeMap::new();
+    for (i, at) in ex.attestations.iter().enumerate() {
+        flows.entry(at.flow).or_default().push(i);
+    }
+    for x in &ex.exchanges {
+        for k in [x.gives, x.returns] {
+            flows.entry(k).or_default();
+        }
+    }
+    let mut counter = CharCounter::new(&a.document.text);
+    let offsets: Vec<(usize, usize)> = ex
+        .sentences
+        .iter()
+        .map(|r| {
+            let b = counter.at(r.start);
+            (b, counter.at(r.end))
+        })
+        .collect();
+    let key = a.document.key();
+    for (k, atts) in &flows {
+        let f = flow_iri(lexicon, *k);
+        categories.insert(k.category);
+        sink.add(f.clone(), rdf_type(), ag("Transfer"));
+        sink.add(f.clone(), ag("supplier"), entity_iri(lexicon, k.supplier));
+        sink.add(f.clone(), ag("recipient"), entity_iri(lexicon, k.recipient));
+        sink.add(f.clone(), ag("category"), iri(k.category.iri()));
+        sink.add(
+            f.clone(),
+            iri(format!("{RDFS}label")),
+            Literal::new_language_tagged_literal_unchecked(
+                format!("{} → {}: {}", lexicon.entity(k.supplier).label, lexicon.entity(k.recipient).label, k.category.label()),
+                "en",
+            ),
+        );
+        for &i in atts {
+            let at = &ex.attestations[i];
+            for &w in &at.items {
+                sink.add(f.clone(), ag("item"), entity_iri(lexicon, w));
+            }
+            for &v in &at.via {
+                sink.add(f.clone(), ag("via"), entity_iri(lexicon, v));
+            }
+            let node = iri(format!("{AGR}att/{key}/{i}"));
+            sink.add(f.clone(), ag("attestedBy"), node.clone());
+            sink.add(node.clone(), rdf_type(), ag("Attestation"));
+            sink.add(node.clone(), iri(format!("{PROV}wasDerivedFrom")), doc.clone());
+            sink.add(node.clone(), ag("modality"), iri(at.modality.iri()));
+            modalities.insert(at.modality);
+            if let Some(s) = at.source {
+                sink.add(node.clone(), ag("accordingTo"), entity_iri(lexicon, s));
+            }
+            if let Some(q) = &at.quantity {
+                sink.add(node.clone(), ag("quantity"), decimal(q.value));
+                sink.add(node.clone(), ag("quantityText"), text_literal(&q.text, lang));
+            }
+            let r = &ex.sentences[at.sentence];
+            let (b, e) = offsets[at.sentence];
+            sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
+            sink.add(node.clone(), iri(format!("{NIF}beginIndex")), typed(b.to_string(), "nonNegativeInteger"));
+            sink.add(node.clone(), iri(format!("{NIF}endIndex")), typed(e.to_string(), "nonNegativeInteger"));
+            sink.add(node, ag("rule"), Literal::new_simple_literal(&at.rule));
+        }
+    }
+    for (i, x) in ex.exchanges.iter().enumerate() {
+        let (g, r) = (flow_iri(lexicon, x.gives), flow_iri(lexicon, x.returns));
+        sink.add(g.clone(), ag("inExchangeFor"), r.clone());
+        sink.add(r.clone(), ag("inExchangeFor"), g.clone());
+        let node = iri(format!("{AGR}exchange/{key}/{i}"));
+        sink.add(node.clone(), rdf_type(), ag("Exchange"));
+        sink.add(node.clone(), ag("exchangeFlow"), g);
+        sink.add(node.clone(), ag("exchangeFlow"), r);
+        sink.add(node.clone(), iri(format!("{PROV}wasDerivedFrom")), doc.clone());
+        sink.add(node.clone(), ag("modality"), iri(x.modality.iri()));
+        modalities.insert(x.modality);
+        let range = &ex.sentences[x.sentence];
+        let (b, e) = offsets[x.sentence];
+        sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
+        sink.add(node.clone(), iri(format!("{NIF}beginIndex")), typed(b.to_string(), "nonNegativeInteger"));
+        sink.add(node.clone(), iri(format!("{NIF}endIndex")), typed(e.to_string(), "nonNegativeInteger"));
+        sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
+    }
+
+    for &e in &entities {
+        describe_entity(lexicon, e, &mut sink, false);
+        if let Some(c) = lexicon.entity(e).category {
+            categories.insert(c);
+        }
+    }
+    describe_concepts(&mut sink, &categories, &modalities);
+    sink.quads
+}
+
+/// Types, labels and links of a gazetteer entity. `all_forms` adds every inflected form.
+fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) {
+    let ent = lexicon.entity(e);
+    let node = entity_iri(lexicon, e);
+    sink.add(node.clone(), rdf_type(), ag(ent.kind.class()));
+    sink.add(node.clone(), iri(format!("{RDFS}label")), Literal::new_language_tagged_literal_unchecked(&ent.label, "en"));
+    for (code, forms) in &ent.names {
+        let usable = forms.iter().filter(|f| !f.contains('*')).map(|f| f.trim_start_matches('='));
+        for form in usable.take(if all_forms { usize::MAX } else { 1 }) {
+            if !(code == "en" && form == ent.label) {
+                sink.add(node.clone(), iri(format!("{SKOS}altLabel")), Literal::new_language_tagged_literal_unchecked(form, code));
+            }
+        }
+    }
+    for a in ent.aliases.iter().filter(|a| !a.contains('*')) {
+        sink.add(node.clone(), iri(format!("{SKOS}altLabel")), Literal::new_simple_literal(a.trim_start_matches('=')));
+    }
+    if let Some(q) = &ent.wikidata {
+        sink.add(node.clone(), iri(format!("{OWL}sameAs")), iri(format!("{WD}{q}")));
+    }
+    if let Some(c) = ent.category {
+        sink.add(node.clone(), ag("category"), iri(c.iri()));
+    }
+    if let Some(m) = ent.metonym_of {
+        sink.add(node.clone(), ag("metonymOf"), entity_iri(lexicon, m));
+    }
+    if let Some(r) = &ent.role {
+        sink.add(node, ag("role"), Literal::new_language_tagged_literal_unchecked(r, "en"));
+    }
+}
+
+fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalities: &BTreeSet<Modality>) {
+    let concept = iri(format!("{SKOS}Concept"));
+    let mut all: BTreeSet<Category> = BTreeSet::new();
+    for &c in categories {
+        let mut x = Some(c);
+        while let Some(y) = x {
+            all.insert(y);
+            x = y.broader();
+        }
+    }
+    for c in all {
+        let node = iri(c.iri());
+        sink.add(node.clone(), rdf_type(), concept.clone());
+        sink.add(node.clone(), rdf_type(), ag("ItemCategory"));
+        sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("ItemCategories"));
+        sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(c.notation()));
+        sink.add(node.clone(), iri(format!("{SKOS}prefLabel")), Literal::new_language_tagged_literal_unchecked(c.label(), "en"));
+        if let Some(b) = c.broader() {
+            sink.add(node, iri(format!("{SKOS}broader")), iri(b.iri()));
+        }
+    }
+    for &m in modalities {
+        let node = iri(m.iri());
+        sink.add(node.clone(), rdf_type(), concept.clone());
+        sink.add(node.clone(), rdf_type(), ag("Modality"));
+        sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("Modalities"));
+        sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(m.notation()));
+        sink.add(node.clone(), iri(format!("{SKOS}prefLabel")), Literal::new_language_tagged_literal_unchecked(m.notation(), "en"));
+        sink.add(node, ag("rank"), typed(m.rank().to_string(), "integer"));
+    }
+}
+
+/// The whole gazetteer with every form of every name, for the store's gazetteer graph.
+pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
+    let mut sink = Sink {
+        graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)),
+        quads: Vec::new(),
+        seen: HashSet::new(),
+    };
+    for e in 0..lexicon.entities.len() as u32 {
+        describe_entity(lexicon, e, &mut sink, true);
+    }
+    sink.quads
+}

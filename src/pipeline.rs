@@ -1,0 +1,58 @@
+//! The pipeline, in one place: document -> language -> sentences -> mentions -> flows -> quads.
+//!
+//! Every stage here is pure: no I/O, no printing, no global state, and no failure on odd
+//! text. What a stage wants to say about a document goes into `Analysis::diagnostics`.
+
+use oxigraph::model::Quad;
+
+use crate::document::Document;
+use crate::flows::{extract_flows, Extraction};
+use crate::langid::detect;
+use crate::lexicon::{Lexicon, UNDETERMINED};
+use crate::mentions::find_mentions;
+use crate::text::{split_sentences, Folded};
+
+/// One document after extraction.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub document: Document,
+    /// The language the rules ran in (`und` when none was recognised).
+    pub lang: String,
+    /// 1.0 when declared, the detector's confidence otherwise.
+    pub confidence: f64,
+    pub extraction: Extraction,
+    /// What the reader should know about this document (language choices, fallbacks).
+    pub diagnostics: Vec<String>,
+}
+
+pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
+    let mut diagnostics = Vec::new();
+    let declared = document.lang.as_deref().filter(|l| !l.is_empty());
+    let (code, confidence) = match declared {
+        Some(l) if lexicon.language(l).is_some() => (l.to_string(), 1.0),
+        _ => {
+            let d = detect(lexicon, &document.text);
+            if let Some(l) = declared {
+                diagnostics.push(format!("declared language {l:?} is not supported; detected {:?} instead", d.code));
+            }
+            if d.code == UNDETERMINED {
+                diagnostics.push(match &d.best_guess {
+                    Some(g) => format!("language not recognised (closest: {g}, too few of its words): entity names only, no flows"),
+                    None => "language not recognised: entity names only, no flows".to_string(),
+                });
+            }
+            (d.code, d.confidence)
+        }
+    };
+    let lang = lexicon.language(&code).expect("a detected or declared language exists");
+    let folded = Folded::new(&document.text);
+    let sentences = split_sentences(&document.text, &lang.abbreviations);
+    let mentions = find_mentions(lexicon, lang, &document.text, &folded);
+    let extraction = extract_flows(lexicon, lang, &document.text, sentences, mentions);
+    Analysis { document, lang: code, confidence, extraction, diagnostics }
+}
+
+/// The quads of one analysed document, in the document's named graph.
+pub fn to_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
+    crate::graph::build_graph(lexicon, analysis)
+}

@@ -1,0 +1,247 @@
+//! Stage 1: document text -> folded text + sentences.
+//!
+//! Matching works on a *folded* copy of the text (lower case, one typographic form of quotes,
+//! dashes, spaces and Romanian comma letters). Folding maps every character to exactly one
+//! character, so a folded offset always maps back to one original character: every span the
+//! later stages produce is a byte range into the original text, and no stage may change it.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// Folds one character for case-insensitive matching.
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let t = fold_typography(c);
+    t.to_lowercase().next().unwrap_or(t)
+}
+
+/// Folds typography only (quotes, dashes, spaces, Romanian cedilla letters), keeping case.
+pub fn fold_typography(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{00B4}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => {
+            '-'
+        }
+        '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\u{2007}' | '\u{200A}' => ' ',
+        '\u{015E}' => '\u{0218}',
+        '\u{015F}' => '\u{0219}',
+        '\u{0162}' => '\u{021A}',
+        '\u{0163}' => '\u{021B}',
+        c => c,
+    }
+}
+
+/// Folds a whole string (for lookups: labels, parameters, lexicon entries).
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+/// The folded copy of a text, with the way back to original byte offsets.
+#[derive(Debug, Clone)]
+pub struct Folded {
+    pub text: String,
+    /// For each byte of `text`, the original byte offset of its character; `None` when the
+    /// folded text has the same byte layout as the original (the common case).
+    map: Option<Vec<u32>>,
+    original_len: usize,
+}
+
+impl Folded {
+    pub fn new(original: &str) -> Folded {
+        let mut text = String::with_capacity(original.len());
+        let mut same_layout = true;
+        for c in original.chars() {
+            let f = fold_char(c);
+            same_layout &= f.len_utf8() == c.len_utf8();
+            text.push(f);
+        }
+        let map = (!same_layout).then(|| {
+            let mut map = Vec::with_capacity(text.len() + 1);
+            for (i, c) in original.char_indices() {
+                for _ in 0..fold_char(c).len_utf8() {
+                    map.push(i as u32);
+                }
+            }
+            map.push(original.len() as u32);
+            map
+        });
+        Folded { text, map, original_len: original.len() }
+    }
+
+    /// Maps a byte offset of the folded text (on a char boundary) to the original text.
+    pub fn to_original(&self, folded: usize) -> usize {
+        match &self.map {
+            None => folded,
+            Some(map) => map.get(folded).map_or(self.original_len, |&o| o as usize),
+        }
+    }
+
+    /// Maps an original byte offset (on a char boundary) into the folded text.
+    pub fn to_folded(&self, original: usize) -> usize {
+        match &self.map {
+            None => original,
+            Some(map) => map.partition_point(|&o| (o as usize) < original),
+        }
+    }
+}
+
+/// A word character: a letter or a digit in any script.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Splits a text into sentences: byte ranges into `text`, trimmed, never empty.
+///
+/// A sentence ends at `.`, `!`, `?` or `…` followed by a space and a capital, digit or quote,
+/// or directly by a capital (`word.Next`); at a line break unless the next line starts in
+/// lower case (a hard-wrapped sentence); and never after an abbreviation of the language
+/// (`abbreviations`, folded, with the dot) or a single capital initial (`W. Putin`).
+pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        let next = chars.get(i + 1).map(|&(_, n)| n);
+        let mut cut = None;
+        if c == '\n' {
+            let following = chars[i + 1..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace());
+            if following.is_none_or(|n| !n.is_lowercase()) {
+                cut = Some(pos);
+            }
+        } else if matches!(c, '.' | '!' | '?' | '…') {
+            // Extend over a run of closing punctuation: "...", ".”", "?!"
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')') {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(text.len(), |&(p, _)| p);
+            let after = chars[j..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace() || *n == '\n');
+            let spaced = next.is_some_and(char::is_whitespace) || j > i + 1;
+            let starts_new = match after {
+                None => true,
+                Some(n) => {
+                    n == '\n'
+                        || n.is_uppercase()
+                        || (spaced && (n.is_numeric() || matches!(n, '"' | '„' | '“' | '«' | '\'' | '(' | '-' | '–' | '—')))
+                }
+            };
+            let directly_capital = !spaced && next.is_some_and(char::is_uppercase);
+            if (spaced || directly_capital || after.is_none()) && starts_new && !(c == '.' && is_abbreviation(text, pos, abbreviations)) {
+                cut = Some(end);
+                i = j.saturating_sub(1);
+            }
+        }
+        if let Some(end) = cut {
+            push_trimmed(text, start..end, &mut out);
+            start = end;
+        }
+        i += 1;
+    }
+    push_trimmed(text, start..text.len(), &mut out);
+    out
+}
+
+/// True when the `.` at `dot` closes an abbreviation or an initial.
+fn is_abbreviation(text: &str, dot: usize, abbreviations: &HashSet<String>) -> bool {
+    let word_start = text[..dot]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '(' | '"' | '„' | '“'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &text[word_start..dot];
+    let mut letters = word.chars();
+    if let (Some(first), None) = (letters.next(), letters.next()) {
+        if first.is_uppercase() {
+            return true;
+        }
+    }
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    abbreviations.contains(&fold(&text[word_start..dot + 1]))
+}
+
+fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let s = &text[range.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push(range.start + lead..range.end - trail);
+    }
+}
+
+/// Converts byte offsets to Unicode code point offsets, for offsets given in increasing order.
+pub struct CharCounter<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharCounter { text, byte: 0, chars: 0 }
+    }
+
+    /// The code point offset of byte offset `byte` (which must be on a char boundary).
+    pub fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &[&str]) {
+        let abbr: HashSet<String> = ["kal.", "np.", "z.b."].iter().map(|s| s.to_string()).collect();
+        let got: Vec<&str> = split_sentences(text, &abbr).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(got, expected, "splitting {text:?}");
+    }
+
+    #[test]
+    fn sentences() {
+        check("One ship sailed. Two more followed.", &["One ship sailed.", "Two more followed."]);
+        check("Dostarczono pociski kal. 152 mm do Rosji. Potem rakiety.", &["Dostarczono pociski kal. 152 mm do Rosji.", "Potem rakiety."]);
+        check("W. Putin met Kim. They talked.", &["W. Putin met Kim.", "They talked."]);
+        check("Headline\nBody starts here.", &["Headline", "Body starts here."]);
+        check("a wrapped\nline goes on.", &["a wrapped\nline goes on."]);
+        check("It ended.Then it began.", &["It ended.", "Then it began."]);
+        check("He said: \"No.\" Then left.", &["He said: \"No.\"", "Then left."]);
+        check("Am 5. Oktober kamen sie.", &["Am 5. Oktober kamen sie."]);
+        check("", &[]);
+        check("   \n  ", &[]);
+    }
+
+    #[test]
+    fn folding_keeps_one_char_per_char() {
+        let original = "Ş—İ\u{a0}Rosji’s";
+        let folded = Folded::new(original);
+        assert_eq!(folded.text, "ș-i rosji's");
+        assert_eq!(folded.text.chars().count(), original.chars().count());
+        for (f, (o, _)) in folded.text.char_indices().zip(original.char_indices()) {
+            assert_eq!(folded.to_original(f), o);
+            assert_eq!(folded.to_folded(o), f);
+        }
+        assert_eq!(folded.to_original(folded.text.len()), original.len());
+    }
+
+    #[test]
+    fn char_counter() {
+        let text = "łódź ok";
+        let mut counter = CharCounter::new(text);
+        assert_eq!(counter.at(0), 0);
+        assert_eq!(counter.at("łódź".len()), 4);
+        assert_eq!(counter.at(text.len()), 7);
+    }
+}

@@ -1,0 +1,263 @@
+//! The real binary, every subcommand: output, exit codes, bad input, the store lock.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_armsgraph");
+
+const ARTICLE_EN: &str = "Pyongyang ships artillery shells to Russia by rail, according to Ukrainian intelligence. \
+In return, Moscow is expected to give North Korea food and fuel.\n";
+
+const ARTICLE_DE: &str = "Laut dem südkoreanischen Geheimdienst hat Nordkorea Russland mit ballistischen Raketen beliefert. \
+Die Lieferungen sollen über den Hafen Rajin laufen.\n";
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("armsgraph-cli-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env_remove("ARMSGRAPH_STORE").env_remove("ARMSGRAPH_LEXICON").output().expect("run armsgraph")
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn extract_turtle_has_flows_and_prefixes() {
+    let dir = Scratch::new("extract");
+    let f = dir.file("a.txt", ARTICLE_EN.as_bytes());
+    let o = run(&["extract", s(&f), "--format", "ttl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("@prefix ag:"), "{out}");
+    assert!(out.contains("agr:flow/north-korea--russia--artillery-ammunition"), "{out}");
+    assert!(out.contains("agr:flow/russia--north-korea--food"), "{out}");
+    assert!(out.contains("ag:inExchangeFor"), "{out}");
+}
+
+#[test]
+fn extract_is_deterministic_and_each_format_parses() {
+    let dir = Scratch::new("formats");
+    let f = dir.file("a.txt", ARTICLE_DE.as_bytes());
+    let first = stdout(&run(&["extract", s(&f), "--format", "nq"]));
+    assert_eq!(first, stdout(&run(&["extract", s(&f), "--format", "nq"])));
+    assert!(first.contains("flow/north-korea--russia--ballistic-missiles"), "{first}");
+    for format in ["ttl", "nt", "nq", "trig", "jsonld", "rdfxml"] {
+        let o = run(&["extract", s(&f), "--format", format]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(o.stdout.len() > 500, "{format}: too little output");
+    }
+}
+
+#[test]
+fn extract_reads_stdin_and_explains() {
+    let o = run_stdin(&["extract", "-", "--lang", "en", "--explain"], ARTICLE_EN);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("entity north-korea"), "{out}");
+    assert!(out.contains("cue supply"), "{out}");
+    assert!(out.contains("flows North Korea -> Russia: artillery-ammunition"), "{out}");
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_batch_goes_on() {
+    let dir = Scratch::new("bad");
+    let good = dir.file("in/good.txt", ARTICLE_EN.as_bytes());
+    dir.file("in/empty.txt", b"");
+    dir.file("in/binary.txt", b"\x00\x01\x02PNG\x00\x00");
+    dir.file("in/latin1.txt", b"North Korea sent shells to Russia, caf\xe9 owners said.\n");
+    dir.file("in/notes.pdf", b"%PDF-1.4");
+    let o = run(&["extract", s(&dir.path("in")), "--format", "nq"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("empty.txt: skipped: empty"), "{err}");
+    assert!(err.contains("binary.txt: skipped: binary"), "{err}");
+    assert!(err.contains("latin1.txt: invalid UTF-8 at byte"), "{err}");
+    assert!(err.contains("notes.pdf: skipped"), "{err}");
+    assert!(stdout(&o).contains("north-korea--russia--artillery-ammunition"));
+    // A missing file is skipped too.
+    let o = run(&["extract", s(&good), s(&dir.path("missing.txt"))]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("missing.txt: skipped: cannot open"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_language_is_reported() {
+    let o = run_stdin(&["extract", "-"], "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.");
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("language not recognised"), "{}", stderr(&o));
+}
+
+#[test]
+fn ingest_query_export_dot_round_trip() {
+    let dir = Scratch::new("store");
+    let store = dir.path("kg.db");
+    let corpus = dir.file(
+        "corpus.jsonl",
+        format!(
+            "{}\n{}\n",
+            serde_json::json!({"id": "en-1", "text": ARTICLE_EN, "published": "2024-10-01", "title": "Shells by rail"}),
+            serde_json::json!({"id": "de-1", "text": ARTICLE_DE, "lang": "de"})
+        )
+        .as_bytes(),
+    );
+    let o = run(&["ingest", s(&corpus), "--store", s(&store)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ingested 2 documents"), "{}", stderr(&o));
+
+    let o = run(&["query", "flows", "--store", s(&store), "--param", "supplier=Korea Północna", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(csv.contains("artillery-ammunition") || csv.contains("artillery ammunition"), "{csv}");
+    assert!(csv.contains("ballistic"), "{csv}");
+    assert!(!csv.contains("food"), "supplier filter ignored: {csv}");
+
+    let o = run(&["query", "exchanged-for", "--store", s(&store)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("food"), "{}", stdout(&o));
+
+    let o = run(&["query", "actor", "--store", s(&store), "--param", "actor=Nordkorea", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json["results"]["bindings"].as_array().unwrap().len() >= 3, "{json}");
+
+    let flow = "north-korea--russia--artillery-ammunition";
+    let o = run(&["query", "evidence", "--store", s(&store), "--param", &format!("flow={flow}"), "--format", "tsv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rail"), "{}", stdout(&o));
+
+    let o = run(&["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/armsgraph/ontology#Transfer> }", "--store", s(&store), "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let n: usize = stdout(&o).lines().nth(1).unwrap().trim().parse().unwrap();
+    assert!(n >= 4, "{}", stdout(&o));
+
+    let o = run(&["export", "--store", s(&store), "--format", "ttl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("@prefix agr:"));
+    let o = run(&["export", "--store", s(&store), "--format", "nq", "--graph", "en-1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).lines().all(|l| l.ends_with("<https://w3id.org/armsgraph/resource/doc/en-1> .")));
+    let o = run(&["export", "--store", s(&store), "--graph", "nope"]);
+    assert_eq!(o.status.code(), Some(1));
+
+    let o = run(&["dot", "--store", s(&store), "--focus", "Iran", "--depth", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["dot", "--store", s(&store), "--focus", "North Korea"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dot = stdout(&o);
+    assert!(dot.starts_with("digraph {"), "{dot}");
+    assert!(dot.contains("\"North Korea\"") && dot.contains("exchange"), "{dot}");
+}
+
+#[test]
+fn query_parameters_are_checked() {
+    let dir = Scratch::new("params");
+    let store = dir.path("kg.db");
+    let f = dir.file("a.txt", ARTICLE_EN.as_bytes());
+    assert!(run(&["ingest", s(&f), "--store", s(&store)]).status.success());
+    let o = run(&["query", "actor", "--store", s(&store)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("missing required parameter actor"), "{}", stderr(&o));
+    let o = run(&["query", "flows", "--store", s(&store), "--param", "colour=red"]);
+    assert!(stderr(&o).contains("unknown parameter \"colour\"") && stderr(&o).contains("supplier"), "{}", stderr(&o));
+    // SPARQL syntax in a value is just a strange label.
+    let o = run(&["query", "actor", "--store", s(&store), "--param", "actor=x> } ; DROP ALL ; #"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not a known entity"), "{}", stderr(&o));
+    let o = run(&["query", "nope", "--store", s(&store)]);
+    assert!(stderr(&o).contains("unknown query"), "{}", stderr(&o));
+    let o = run(&["query", "--list"]);
+    assert!(stdout(&o).contains("exchanged-for") && stdout(&o).contains("--param supplier="), "{}", stdout(&o));
+}
+
+#[test]
+fn missing_store_and_locked_store_are_clear_errors() {
+    let dir = Scratch::new("lock");
+    let o = run(&["query", "flows", "--store", s(&dir.path("none.db"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no store at"), "{}", stderr(&o));
+
+    let store = dir.path("kg.db");
+    let f = dir.file("a.txt", ARTICLE_EN.as_bytes());
+    assert!(run(&["ingest", s(&f), "--store", s(&store)]).status.success());
+    // Hold the store open from another process (an ingest reading a stdin that stays open).
+    let mut holder = Command::new(BIN)
+        .args(["ingest", "-", "--store", s(&store)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let o = run(&["ingest", s(&f), "--store", s(&store)]);
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("in use by another process"), "{}", stderr(&o));
+}
+
+#[test]
+fn demo_answers() {
+    let o = run(&["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("6 languages"), "{out}");
+    assert!(out.contains("What was exchanged for what"), "{out}");
+    assert!(out.contains("Shahed"), "{out}");
+}
+
+#[test]
+fn published_date_is_validated() {
+    let o = run_stdin(&["extract", "-", "--published", "next week"], ARTICLE_EN);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--published"), "{}", stderr(&o));
+}
