@@ -15,6 +15,8 @@ use petgraph::visit::EdgeRef;
 use crate::query::{collect, run, QueryError};
 
 const PREFIX: &str = "PREFIX ag: <https://w3id.org/armsgraph/ontology#>
+PREFIX agc: <https://w3id.org/armsgraph/category/>
+PREFIX agm: <https://w3id.org/armsgraph/modality/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 ";
@@ -61,22 +63,27 @@ fn rows(store: &Store, q: &str) -> Result<Vec<BTreeMap<String, String>>, QueryEr
 
 /// Reads the flow map from the store.
 pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge>, QueryError> {
+    // Facts repeat in every document graph that states them: read them through DISTINCT.
     let flows = rows(
         store,
-        "SELECT ?flow ?s ?r ?cat (COUNT(DISTINCT ?att) AS ?n) (MAX(?rank) AS ?best) WHERE {
-           ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:category ?c ; ag:attestedBy ?att .
-           ?c skos:notation ?cat . ?att ag:modality ?m . ?m ag:rank ?rank }
+        "SELECT ?flow ?s ?r ?cat (COUNT(?att) AS ?n) (MAX(?rank) AS ?best) WHERE {
+           { SELECT DISTINCT ?flow ?s ?r ?c WHERE { ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:category ?c } }
+           { SELECT DISTINCT ?flow ?att ?m WHERE { ?flow ag:attestedBy ?att . ?att ag:modality ?m } }
+           VALUES (?m ?rank) { (agm:asserted 4) (agm:reported 3) (agm:likely 2) (agm:speculative 1) (agm:denied 0) }
+           BIND(STRAFTER(STR(?c), STR(agc:)) AS ?cat) }
          GROUP BY ?flow ?s ?r ?cat ORDER BY ?s ?r ?cat",
     )?;
     let exchanges = rows(
         store,
         "SELECT DISTINCT ?as ?ar ?ac ?bc WHERE {
-           ?a ag:inExchangeFor ?b . ?a ag:supplier ?as ; ag:recipient ?ar ; ag:category/skos:notation ?ac .
-           ?b ag:category/skos:notation ?bc . FILTER(STR(?a) < STR(?b)) } ORDER BY ?as ?ar ?ac ?bc",
+           { SELECT DISTINCT ?a ?b WHERE { ?a ag:inExchangeFor ?b . FILTER(STR(?a) < STR(?b)) } }
+           ?a ag:supplier ?as ; ag:recipient ?ar ; ag:category ?ca . ?b ag:category ?cb .
+           BIND(STRAFTER(STR(?ca), STR(agc:)) AS ?ac) BIND(STRAFTER(STR(?cb), STR(agc:)) AS ?bc) }
+         ORDER BY ?as ?ar ?ac ?bc",
     )?;
     let items = rows(
         store,
-        "SELECT DISTINCT ?s ?r ?w WHERE { ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:item ?w } ORDER BY ?w ?s ?r",
+        "SELECT DISTINCT ?s ?r ?w WHERE { ?flow ag:item ?w ; ag:supplier ?s ; ag:recipient ?r } ORDER BY ?w ?s ?r",
     )?;
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     for f in &flows {
@@ -88,8 +95,9 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
     }
     let described = rows(
         store,
-        "SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?k) AS ?class) WHERE {
-           ?e rdfs:label ?l . OPTIONAL { ?e a ?k . FILTER(STRSTARTS(STR(?k), STR(ag:))) } } GROUP BY ?e",
+        "SELECT ?e (MIN(?l) AS ?label) (MIN(?k) AS ?class) WHERE {
+           { SELECT DISTINCT ?e ?l ?k WHERE { ?e rdfs:label ?l . OPTIONAL { ?e a ?k . FILTER(STRSTARTS(STR(?k), STR(ag:))) } } } }
+         GROUP BY ?e",
     )?;
     let describe: BTreeMap<&str, (&str, &str)> = described
         .iter()

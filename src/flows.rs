@@ -185,7 +185,78 @@ fn describe(lexicon: &Lexicon, e: Actor) -> &str {
     &lexicon.entity(e).label
 }
 
-#[allow(clippy::too_many_lines)]
+fn is_trigger(u: &Placed) -> bool {
+    matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
+}
+
+/// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
+/// person or organisation nearest to a `says` verb.
+fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], notes: &mut Vec<String>) -> Option<(usize, Actor)> {
+    if let Some(ci) = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)) {
+        let after = units[ci + 1..].iter().enumerate().find_map(|(k, u)| match u.unit {
+            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some((ci + 1 + k, e)),
+            _ => None,
+        });
+        if let Some((i, e)) = after {
+            notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
+            return Some((i, e));
+        }
+    }
+    let mut best: Option<(usize, usize, Actor)> = None;
+    for s in (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)) {
+        for (i, u) in units.iter().enumerate() {
+            let Unit::Actor(e) = u.unit else { continue };
+            if lexicon.entity(e).kind.can_trade() {
+                continue;
+            }
+            let d = if u.span.start > units[s].span.start {
+                words_between(text, units[s].span.end, u.span.start)
+            } else {
+                words_between(text, u.span.end, units[s].span.start)
+            };
+            if d <= 12 && best.is_none_or(|b| d < b.0) {
+                best = Some((d, i, e));
+            }
+        }
+    }
+    best.map(|(_, i, e)| {
+        notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
+        (i, e)
+    })
+}
+
+/// Splits a sentence's units into clauses, one per group of transfer triggers: triggers that
+/// a `clause` cue separates belong to different clauses.
+fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize)> {
+    let triggers: Vec<usize> = (0..units.len()).filter(|&i| is_trigger(&units[i])).collect();
+    let mut out: Vec<(Range<usize>, usize)> = Vec::new();
+    let mut start = 0;
+    for (k, &t) in triggers.iter().enumerate() {
+        if out.last().is_some_and(|(r, _)| r.end > t) {
+            continue; // same clause as the previous trigger
+        }
+        let next = triggers.get(k + 1).copied().unwrap_or(units.len());
+        let boundary = (t + 1..next).find(|&i| units[i].unit == Unit::Cue(Cue::Clause));
+        let end = match boundary {
+            Some(b) if next < units.len() => b,
+            _ => {
+                // No clause cue before the next trigger: both triggers share this clause.
+                let later = triggers[k + 1..]
+                    .iter()
+                    .find(|&&n| (t + 1..n).any(|i| units[i].unit == Unit::Cue(Cue::Clause)))
+                    .map(|&n| (t + 1..n).rev().find(|&i| units[i].unit == Unit::Cue(Cue::Clause)).unwrap_or(n));
+                later.unwrap_or(units.len())
+            }
+        };
+        out.push((start..end, t));
+        start = end;
+    }
+    if let Some(last) = out.last_mut() {
+        last.0.end = units.len();
+    }
+    out
+}
+
 fn sentence_flows(
     lexicon: &Lexicon,
     lang: &Language,
@@ -195,78 +266,99 @@ fn sentence_flows(
     ctx: &mut Context,
     ex: &mut Extraction,
 ) {
-    let has = |cue: Cue| units.iter().any(|u| u.unit == Unit::Cue(cue));
-    let items: Vec<usize> = (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Item(..))).collect();
-    if items.is_empty() {
+    if !units.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
         return;
     }
-    let trigger = units.iter().enumerate().find(|(_, u)| {
-        matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
-    });
-    let exchange_cue = units
-        .iter()
-        .position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
-    let (t_index, t_kind) = match (trigger, exchange_cue) {
-        (Some((i, u)), _) => (i, u.unit),
-        (None, Some(i)) => (i, Unit::Cue(Cue::Supply)),
-        (None, None) => {
-            ex.explain.push((si, "items but no transfer trigger: no flow".into()));
-            return;
-        }
-    };
-    let t_pos = units[t_index].span.start;
-    let mut notes = vec![format!("trigger {:?} ({})", units[t_index].entry, cue_name(units[t_index].unit))];
-
-    // 2. The source.
-    let mut source: Option<(usize, Actor)> = None;
-    if let Some(ci) = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)) {
-        if let Some((ai, e)) = units[ci + 1..].iter().enumerate().find_map(|(k, u)| match u.unit {
-            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some((ci + 1 + k, e)),
-            _ => None,
-        }) {
-            notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
-            source = Some((ai, e));
-        }
-    }
-    if source.is_none() {
-        let says: Vec<usize> = (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)).collect();
-        let mut best: Option<(usize, usize, Actor)> = None;
-        for &s in &says {
-            for (i, u) in units.iter().enumerate() {
-                if let Unit::Actor(e) = u.unit {
-                    if lexicon.entity(e).kind.can_trade() {
-                        continue;
-                    }
-                    let d = if u.span.start > units[s].span.start {
-                        words_between(text, units[s].span.end, u.span.start)
-                    } else {
-                        words_between(text, u.span.end, units[s].span.start)
-                    };
-                    if best.is_none_or(|b| d < b.0) {
-                        best = Some((d, i, e));
-                    }
-                }
+    let mut notes = Vec::new();
+    let source = find_source(lexicon, text, units, &mut notes);
+    let mut parts = clauses(units);
+    if parts.is_empty() {
+        match units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor))) {
+            Some(x) => parts.push((0..units.len(), x)),
+            None => {
+                ex.explain.push((si, "items but no transfer trigger: no flow".into()));
+                return;
             }
         }
-        if let Some((_, i, e)) = best {
-            notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
-            source = Some((i, e));
-        }
     }
+    for (range, trigger) in parts {
+        let mut clause_notes = notes.clone();
+        clause_flows(lexicon, lang, text, si, units, range, trigger, source, ctx, ex, &mut clause_notes);
+        ex.explain.push((si, clause_notes.join("; ")));
+    }
+}
 
-    // 3. Roles.
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn clause_flows(
+    lexicon: &Lexicon,
+    lang: &Language,
+    text: &str,
+    si: usize,
+    all: &[Placed],
+    range: Range<usize>,
+    t_index: usize,
+    source: Option<(usize, Actor)>,
+    ctx: &mut Context,
+    ex: &mut Extraction,
+    notes: &mut Vec<String>,
+) {
+    let units = &all[range.clone()];
+    // Of several triggers in one clause, the one nearest to an item governs it.
+    let t_index = if is_trigger(&all[t_index]) {
+        range
+            .clone()
+            .filter(|&i| is_trigger(&all[i]))
+            .min_by_key(|&i| {
+                units
+                    .iter()
+                    .filter(|u| matches!(u.unit, Unit::Item(..)))
+                    .map(|u| {
+                        let t = &all[i].span;
+                        if u.span.start >= t.end { words_between(text, t.end, u.span.start) } else { words_between(text, u.span.end, t.start) + 1 }
+                    })
+                    .min()
+                    .unwrap_or(usize::MAX)
+            })
+            .unwrap_or(t_index)
+    } else {
+        t_index
+    };
+    let items: Vec<usize> = (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Item(..))).collect();
+    if items.is_empty() {
+        notes.push(format!("trigger {:?}: no item in its clause", all[t_index].entry));
+        return;
+    }
+    let t_kind = if is_trigger(&all[t_index]) { all[t_index].unit } else { Unit::Cue(Cue::Supply) };
+    let t_pos = all[t_index].span.start;
+    notes.push(format!("trigger {:?} ({})", all[t_index].entry, cue_name(all[t_index].unit)));
+    let source_local = source.and_then(|(i, _)| range.contains(&i).then(|| i - range.start));
+
+    // Roles: actors right after a from/by/to cue are marked.
+    let near_trigger_or_item = |pos: usize| {
+        units.iter().any(|u| (is_trigger(u) || matches!(u.unit, Unit::Item(..))) && {
+            let (a, b) = if u.span.start < pos { (u.span.end, pos) } else { (pos, u.span.start) };
+            words_between(text, a, b) <= 8
+        })
+    };
     let mut supplier: Option<Actor> = None;
     let mut recipient: Option<Actor> = None;
     let mut unmarked: Vec<(usize, Actor)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let Unit::Actor(e) = u.unit else { continue };
-        if source.is_some_and(|(si, _)| si == i) || !lexicon.entity(e).kind.can_trade() {
+        if source_local == Some(i) || !lexicon.entity(e).kind.can_trade() {
             continue;
         }
-        let marker = units[..i].iter().rev().take_while(|p| !matches!(p.unit, Unit::Actor(_) | Unit::Item(..))).find_map(|p| match p.unit {
-            Unit::Cue(c @ (Cue::From | Cue::To | Cue::By)) if words_between(text, p.span.end, u.span.start) <= 2 => Some((c, p.entry.clone())),
-            _ => None,
-        });
+        let marker = units[..i]
+            .iter()
+            .rev()
+            .take_while(|p| !matches!(p.unit, Unit::Actor(_) | Unit::Item(..)))
+            .find_map(|p| match p.unit {
+                Unit::Cue(c @ (Cue::From | Cue::To | Cue::By)) if words_between(text, p.span.end, u.span.start) <= 2 => {
+                    Some((c, p.entry.clone()))
+                }
+                _ => None,
+            })
+            .filter(|(c, _)| *c != Cue::From || near_trigger_or_item(u.span.start));
         match marker {
             Some((Cue::From | Cue::By, w)) if supplier.is_none() => {
                 notes.push(format!("supplier {} marked by {w:?}", describe(lexicon, e)));
@@ -276,12 +368,23 @@ fn sentence_flows(
                 notes.push(format!("recipient {} marked by {w:?}", describe(lexicon, e)));
                 recipient = Some(e);
             }
-            _ => unmarked.push((i, e)),
+            Some(_) => {}
+            None => unmarked.push((i, e)),
         }
     }
     unmarked.retain(|&(_, e)| Some(e) != supplier && Some(e) != recipient);
-    let before: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
+    let mut before: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
     let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
+    // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent.
+    if before.is_empty() && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause)) && range.start > 0 {
+        if let Some(e) = all[..range.start].iter().rev().find_map(|u| match u.unit {
+            Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source.is_none_or(|(_, s)| s != e) => Some(e),
+            _ => None,
+        }) {
+            notes.push(format!("subject {} taken from before the clause", describe(lexicon, e)));
+            before.push(e);
+        }
+    }
     let (subject_supplies, rule) = match t_kind {
         Unit::Cue(Cue::Receive) => (false, "receive-active"),
         Unit::Cue(Cue::Passive) => (false, "passive"),
@@ -290,13 +393,11 @@ fn sentence_flows(
     };
     {
         // The subject: the nearest unmarked actor before the trigger (a noun reads left to right).
-        let subject = if t_kind == Unit::Cue(Cue::Transfer) { before.first().copied() } else { before.last().copied() };
+        let mut subject = if t_kind == Unit::Cue(Cue::Transfer) { before.first().copied() } else { before.last().copied() };
         let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
-        let mut subject = subject;
-        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && !rest.is_empty() && rest.len() >= 2 {
+        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && rest.len() >= 2 {
             subject = Some(rest.remove(0));
         }
-        let (subject_slot, object_slot) = if subject_supplies { (&mut supplier, &mut recipient) } else { (&mut recipient, &mut supplier) };
         if t_kind == Unit::Cue(Cue::Passive) {
             // The grammatical subject of a passive is the item; a bare actor is the recipient.
             if let Some(e) = subject.or_else(|| rest.first().copied()) {
@@ -306,16 +407,19 @@ fn sentence_flows(
                 }
             }
         } else {
+            let (subject_slot, object_slot) =
+                if subject_supplies { (&mut supplier, &mut recipient) } else { (&mut recipient, &mut supplier) };
+            let (subject_role, object_role) = if subject_supplies { ("supplier", "recipient") } else { ("recipient", "supplier") };
             if subject_slot.is_none() {
-                if let Some(e) = subject {
+                if let Some(e) = subject.filter(|&e| Some(e) != *object_slot) {
                     *subject_slot = Some(e);
-                    notes.push(format!("{} {} (subject of the trigger)", if subject_supplies { "supplier" } else { "recipient" }, describe(lexicon, e)));
+                    notes.push(format!("{subject_role} {} (subject of the trigger)", describe(lexicon, e)));
                 }
             }
             if object_slot.is_none() {
                 if let Some(&e) = rest.iter().find(|&&e| Some(e) != *subject_slot) {
                     *object_slot = Some(e);
-                    notes.push(format!("{} {} (object of the trigger)", if subject_supplies { "recipient" } else { "supplier" }, describe(lexicon, e)));
+                    notes.push(format!("{object_role} {} (object of the trigger)", describe(lexicon, e)));
                 }
             }
         }
@@ -327,15 +431,21 @@ fn sentence_flows(
             units.get(j).is_some_and(|n| matches!(n.unit, Unit::Item(..)))
                 && words_between(text, u.span.end.min(units[j].span.end), u.span.start.max(units[j].span.start)) <= 1
         });
-        let next_to_actor = units.get(i + 1).is_some_and(|n| matches!(n.unit, Unit::Actor(_)) && words_between(text, u.span.end, n.span.start) <= 1);
+        let next_to_actor = units
+            .get(i + 1)
+            .is_some_and(|n| matches!(n.unit, Unit::Actor(_)) && words_between(text, u.span.end, n.span.start) <= 1);
         if next_to_item && supplier.is_none() && recipient != Some(e) {
             supplier = Some(e);
             notes.push(format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
-        } else if !next_to_item && !next_to_actor && Some(e) != supplier {
-            if subject_supplies && recipient.is_none() && u.span.start > t_pos {
-                recipient = Some(e);
-                notes.push(format!("recipient {} (demonym {:?})", describe(lexicon, e), u.entry));
-            }
+        } else if !next_to_item
+            && !next_to_actor
+            && Some(e) != supplier
+            && subject_supplies
+            && recipient.is_none()
+            && u.span.start > t_pos
+        {
+            recipient = Some(e);
+            notes.push(format!("recipient {} (demonym {:?})", describe(lexicon, e), u.entry));
         }
     }
     // A side still missing: the document's previous flow between the same actors.
@@ -356,32 +466,42 @@ fn sentence_flows(
     }
     let (Some(supplier), Some(recipient)) = (supplier, recipient) else {
         notes.push("no flow: supplier or recipient not found".into());
-        ex.explain.push((si, notes.join("; ")));
         return;
     };
     if supplier == recipient {
         notes.push("no flow: supplier and recipient are the same".into());
-        ex.explain.push((si, notes.join("; ")));
         return;
     }
     let source = source.map(|(_, e)| e).filter(|&e| e != supplier && e != recipient);
 
-    // 5. Modality.
-    let trigger_end = units[t_index].span.end;
+    // Modality: denials and hearsay frame the whole sentence; hedges belong to the clause and
+    // stand near the trigger.
+    let trigger_end = all[t_index].span.end;
+    let has_anywhere = |cue: Cue| all.iter().any(|u| u.unit == Unit::Cue(cue));
+    let has_near = |cue: Cue| {
+        units.iter().any(|u| {
+            u.unit == Unit::Cue(cue)
+                && if u.span.start < t_pos {
+                    words_between(text, u.span.end, t_pos) <= 12
+                } else {
+                    words_between(text, trigger_end, u.span.start) <= 6
+                }
+        })
+    };
     let negated = units.iter().any(|u| {
         u.unit == Unit::Cue(Cue::Negation)
-            && u.span.end <= t_pos
-            && words_between(text, u.span.end, t_pos) <= 2
-    }) || units.iter().any(|u| u.unit == Unit::Cue(Cue::Negation) && u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0);
-    let (modality, why) = if has(Cue::Denied) {
+            && ((u.span.end <= t_pos && words_between(text, u.span.end, t_pos) <= 2)
+                || (u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0))
+    });
+    let (modality, why) = if has_anywhere(Cue::Denied) {
         (Modality::Denied, "a denial cue")
     } else if negated {
         (Modality::Denied, "a negated trigger")
-    } else if has(Cue::Speculative) {
-        (Modality::Speculative, "a speculative cue")
-    } else if has(Cue::Likely) {
-        (Modality::Likely, "a likely cue")
-    } else if has(Cue::Reported) {
+    } else if has_near(Cue::Speculative) {
+        (Modality::Speculative, "a speculative cue near the trigger")
+    } else if has_near(Cue::Likely) {
+        (Modality::Likely, "a likely cue near the trigger")
+    } else if has_anywhere(Cue::Reported) {
         (Modality::Reported, "a hearsay cue")
     } else if source.is_some() {
         (Modality::Reported, "a named source")
@@ -390,15 +510,14 @@ fn sentence_flows(
     };
     notes.push(format!("modality {modality} ({why})"));
 
-    // 4 and 6. Items, the exchange phrase, flows.
+    // Items; an exchange-for phrase names the other side of the deal.
+    let exchange_cue = units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
     let phrase = exchange_cue.filter(|&i| units[i].unit == Unit::Cue(Cue::ExchangeFor)).map(|i| {
         let start = units[i].span.end;
-        let limit = text[start..]
-            .find([',', ';', ':'])
-            .map_or(usize::MAX, |p| start + p);
+        let limit = text[start..].find([',', ';', ':']).map_or(usize::MAX, |p| start + p);
         let stop = units[i + 1..]
             .iter()
-            .find(|u| matches!(u.unit, Unit::Cue(Cue::Clause | Cue::Supply | Cue::Receive | Cue::Transfer | Cue::Passive)) || matches!(u.unit, Unit::Actor(_)))
+            .find(|u| is_trigger(u) || matches!(u.unit, Unit::Cue(Cue::Clause) | Unit::Actor(_)))
             .map_or(usize::MAX, |u| u.span.start);
         start..limit.min(stop)
     });
@@ -417,8 +536,10 @@ fn sentence_flows(
             add_item(&mut counter, category, weapon);
             continue;
         }
-        let prev_end = if i == 0 { 0 } else { units[i - 1].span.end };
-        let quantity = find_quantity(lang, &text[prev_end.max(units[i].span.start.saturating_sub(60))..units[i].span.start]);
+        let prev_end = if i == 0 { all[..range.start].last().map_or(0, |u| u.span.end) } else { units[i - 1].span.end };
+        let from = prev_end.max(units[i].span.start.saturating_sub(60));
+        let from = (from..=units[i].span.start).find(|&b| text.is_char_boundary(b)).unwrap_or(units[i].span.start);
+        let quantity = find_quantity(lang, &text[from..units[i].span.start]);
         match main.iter_mut().find(|(c, ..)| *c == category) {
             Some((_, weapons, q)) => {
                 weapons.extend(weapon);
@@ -466,9 +587,9 @@ fn sentence_flows(
             rule: format!("{}/exchange-for", lang.code),
         });
     }
-    if exchange_cue.is_some() {
+    if let Some(x) = exchange_cue {
         let partners: Vec<FlowKey> = if !counter_keys.is_empty() {
-            notes.push(format!("exchange: items after {:?} flow the other way", units[exchange_cue.unwrap_or(0)].entry));
+            notes.push(format!("exchange: the items after {:?} flow the other way", units[x].entry));
             counter_keys.clone()
         } else if let Some((_, _, flows, _)) = ctx.recent.iter().rev().find(|(s, r, ..)| *s == recipient && *r == supplier) {
             notes.push("exchange: linked to the latest flows the other way".into());
@@ -483,7 +604,6 @@ fn sentence_flows(
             }
         }
     }
-    ex.explain.push((si, notes.join("; ")));
     if !keys.is_empty() {
         ctx.last_pair = Some((supplier, recipient));
         ctx.recent.retain(|(s, r, ..)| !(*s == supplier && *r == recipient));

@@ -82,8 +82,19 @@ fn rdf_type() -> NamedNode {
     iri(format!("{RDF}type"))
 }
 
+/// How much a document's graph says about the entities and concepts it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descriptions {
+    /// Types and labels of every entity, category and modality used: the graph stands alone
+    /// (what `extract` prints).
+    Include,
+    /// Only what the document says: in a store the gazetteer and ontology graphs describe
+    /// entities and concepts once, instead of once per document.
+    Omit,
+}
+
 /// Every quad of one analysed document, in its named graph.
-pub fn build_graph(lexicon: &Lexicon, a: &Analysis) -> Vec<Quad> {
+pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
     let doc = document_iri(&a.document.key());
     let mut sink = Sink { graph: GraphName::NamedNode(doc.clone()), quads: Vec::new(), seen: HashSet::new() };
     let lang = a.lang.as_str();
@@ -202,13 +213,15 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis) -> Vec<Quad> {
         sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
     }
 
-    for &e in &entities {
-        describe_entity(lexicon, e, &mut sink, false);
-        if let Some(c) = lexicon.entity(e).category {
-            categories.insert(c);
+    if descriptions == Descriptions::Include {
+        for &e in &entities {
+            describe_entity(lexicon, e, &mut sink, false);
+            if let Some(c) = lexicon.entity(e).category {
+                categories.insert(c);
+            }
         }
+        describe_concepts(&mut sink, &categories, &modalities);
     }
-    describe_concepts(&mut sink, &categories, &modalities);
     sink.quads
 }
 

@@ -336,7 +336,7 @@ fn ingest(lexicon: &Lexicon, gs: &GraphStore, inputs: &[PathBuf], opts: &ReadOpt
             .into_par_iter()
             .map(|(doc, notes)| {
                 let a = pipeline::analyse(lexicon, doc);
-                let quads = pipeline::to_quads(lexicon, &a);
+                let quads = pipeline::to_store_quads(lexicon, &a);
                 (a, notes, quads)
             })
             .collect();
@@ -468,7 +468,7 @@ fn demo(lexicon: &Lexicon, store_path: Option<&Path>, out: &mut dyn Write) -> Re
         .into_par_iter()
         .map(|d| {
             let a = pipeline::analyse(lexicon, d);
-            let q = pipeline::to_quads(lexicon, &a);
+            let q = pipeline::to_store_quads(lexicon, &a);
             (graph::document_iri(&a.document.key()), q, a.lang.clone(), a.extraction.attestations.len())
         })
         .collect();

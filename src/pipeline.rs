@@ -52,7 +52,13 @@ pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
     Analysis { document, lang: code, confidence, extraction, diagnostics }
 }
 
-/// The quads of one analysed document, in the document's named graph.
+/// The quads of one analysed document, in the document's named graph, self-contained.
 pub fn to_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
-    crate::graph::build_graph(lexicon, analysis)
+    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Include)
+}
+
+/// The quads a store keeps for one document: what it says, without the descriptions of
+/// entities and concepts that the store's gazetteer and ontology graphs hold once.
+pub fn to_store_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
+    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Omit)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use armsgraph::document::Document;
 use armsgraph::graph::document_iri;
 use armsgraph::lexicon::Lexicon;
-use armsgraph::pipeline::{analyse, to_quads};
+use armsgraph::pipeline::{analyse, to_store_quads};
 use armsgraph::store::GraphStore;
 
 fn scratch(name: &str) -> PathBuf {
@@ -31,7 +31,7 @@ fn ingest(store: &GraphStore, lexicon: &Lexicon, docs: &[Document]) {
         .iter()
         .map(|d| {
             let a = analyse(lexicon, d.clone());
-            (document_iri(&d.key()), to_quads(lexicon, &a))
+            (document_iri(&d.key()), to_store_quads(lexicon, &a))
         })
         .collect();
     store.replace_documents(&graphs).unwrap();
