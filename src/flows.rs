@@ -139,6 +139,8 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
 #[derive(Default)]
 struct Context {
     last_pair: Option<(Actor, Actor)>,
+    /// The latest source a sentence named.
+    last_source: Option<Actor>,
     /// Flows of the latest sentence per (supplier, recipient).
     recent: Vec<(Actor, Actor, Vec<FlowKey>, Modality)>,
 }
@@ -190,39 +192,47 @@ fn is_trigger(u: &Placed) -> bool {
 }
 
 /// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
-/// person or organisation nearest to a `says` verb.
-fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], notes: &mut Vec<String>) -> Option<(usize, Actor)> {
-    if let Some(ci) = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)) {
-        let after = units[ci + 1..].iter().enumerate().find_map(|(k, u)| match u.unit {
-            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some((ci + 1 + k, e)),
+/// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
+/// named speaker ("the think tank wrote") refers to the document's latest named source.
+fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, notes: &mut Vec<String>) -> Option<(Actor, bool)> {
+    let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
+    if let Some(ci) = source_cue {
+        let after = units[ci + 1..].iter().find_map(|u| match u.unit {
+            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some(e),
             _ => None,
         });
-        if let Some((i, e)) = after {
+        if let Some(e) = after {
             notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
-            return Some((i, e));
+            return Some((e, true));
         }
     }
-    let mut best: Option<(usize, usize, Actor)> = None;
-    for s in (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)) {
-        for (i, u) in units.iter().enumerate() {
+    let says: Vec<usize> = (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)).collect();
+    let mut best: Option<(bool, usize, Actor)> = None;
+    for &s in &says {
+        for u in units {
             let Unit::Actor(e) = u.unit else { continue };
-            if lexicon.entity(e).kind.can_trade() {
-                continue;
-            }
             let d = if u.span.start > units[s].span.start {
                 words_between(text, units[s].span.end, u.span.start)
             } else {
                 words_between(text, u.span.end, units[s].span.start)
             };
-            if d <= 12 && best.is_none_or(|b| d < b.0) {
-                best = Some((d, i, e));
+            let key = (lexicon.entity(e).kind.can_trade(), d, e);
+            if d <= 6 && best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                best = Some(key);
             }
         }
     }
-    best.map(|(_, i, e)| {
+    if let Some((_, _, e)) = best {
         notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
-        (i, e)
-    })
+        return Some((e, true));
+    }
+    if source_cue.is_some() || !says.is_empty() {
+        if let Some(e) = ctx.last_source {
+            notes.push(format!("source {} (the document's latest named source)", describe(lexicon, e)));
+            return Some((e, false));
+        }
+    }
+    None
 }
 
 /// Splits a sentence's units into clauses, one per group of transfer triggers: triggers that
@@ -266,11 +276,15 @@ fn sentence_flows(
     ctx: &mut Context,
     ex: &mut Extraction,
 ) {
+    let mut notes = Vec::new();
+    let source = find_source(lexicon, text, units, ctx, &mut notes);
+    if let Some((e, true)) = source {
+        ctx.last_source = Some(e);
+    }
+    let source = source.map(|(e, _)| e);
     if !units.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
         return;
     }
-    let mut notes = Vec::new();
-    let source = find_source(lexicon, text, units, &mut notes);
     let mut parts = clauses(units);
     if parts.is_empty() {
         match units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor))) {
@@ -297,7 +311,7 @@ fn clause_flows(
     all: &[Placed],
     range: Range<usize>,
     t_index: usize,
-    source: Option<(usize, Actor)>,
+    source: Option<Actor>,
     ctx: &mut Context,
     ex: &mut Extraction,
     notes: &mut Vec<String>,
@@ -331,7 +345,6 @@ fn clause_flows(
     let t_kind = if is_trigger(&all[t_index]) { all[t_index].unit } else { Unit::Cue(Cue::Supply) };
     let t_pos = all[t_index].span.start;
     notes.push(format!("trigger {:?} ({})", all[t_index].entry, cue_name(all[t_index].unit)));
-    let source_local = source.and_then(|(i, _)| range.contains(&i).then(|| i - range.start));
 
     // Roles: actors right after a from/by/to cue are marked.
     let near_trigger_or_item = |pos: usize| {
@@ -345,7 +358,8 @@ fn clause_flows(
     let mut unmarked: Vec<(usize, Actor)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let Unit::Actor(e) = u.unit else { continue };
-        if source_local == Some(i) || !lexicon.entity(e).kind.can_trade() {
+        // Persons, agencies and outlets speak; they do not trade (a speaking state may do both).
+        if !lexicon.entity(e).kind.can_trade() {
             continue;
         }
         let marker = units[..i]
@@ -378,7 +392,7 @@ fn clause_flows(
     // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent.
     if before.is_empty() && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause)) && range.start > 0 {
         if let Some(e) = all[..range.start].iter().rev().find_map(|u| match u.unit {
-            Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source.is_none_or(|(_, s)| s != e) => Some(e),
+            Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source != Some(e) => Some(e),
             _ => None,
         }) {
             notes.push(format!("subject {} taken from before the clause", describe(lexicon, e)));
@@ -472,7 +486,7 @@ fn clause_flows(
         notes.push("no flow: supplier and recipient are the same".into());
         return;
     }
-    let source = source.map(|(_, e)| e).filter(|&e| e != supplier && e != recipient);
+    let source = source.filter(|&e| e != supplier && e != recipient);
 
     // Modality: denials and hearsay frame the whole sentence; hedges belong to the clause and
     // stand near the trigger.
