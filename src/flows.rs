@@ -96,13 +96,20 @@ struct Placed {
     entry: String,
 }
 
-/// Reads units out of a sentence's mentions, resolving metonyms.
-fn units(lexicon: &Lexicon, lang: &Language, mentions: &[Mention]) -> Vec<Placed> {
+/// Reads units out of a sentence's mentions, resolving metonyms: a capital stands for its
+/// state, unless a locative cue puts it (or a state) on the map ("in Moscow", "in der Ukraine").
+/// A name that modifies a compound ("US-Geheimdienst", "NATO-Staaten") is read like a demonym.
+fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -> Vec<Placed> {
     let mut out: Vec<Placed> = Vec::new();
     for m in mentions {
         let entry = match m.found {
             Found::Entry(i) => lang.matcher.entry(i).text.clone(),
             Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
+        };
+        let located = out.last().is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) <= 1);
+        let compound = {
+            let mut rest = text[m.span.end..].chars();
+            rest.next() == Some('-') && rest.next().is_some_and(char::is_alphabetic)
         };
         let unit = match m.target {
             Target::Cue(c) => Unit::Cue(c),
@@ -112,13 +119,12 @@ fn units(lexicon: &Lexicon, lang: &Language, mentions: &[Mention]) -> Vec<Placed
                 let ent = lexicon.entity(e);
                 if ent.kind == Kind::WeaponSystem {
                     Unit::Item(ent.category.unwrap_or(Category::WeaponsUnspecified), Some(e))
-                } else if let Some(state) = ent.metonym_of {
-                    let locative = matches!(out.last(), Some(Placed { unit: Unit::Cue(Cue::At), .. }));
-                    if locative { Unit::Place(e) } else { Unit::Actor(state) }
-                } else if ent.kind.is_place() {
+                } else if ent.kind.is_place() && ent.metonym_of.is_none() || located {
                     Unit::Place(e)
+                } else if compound {
+                    Unit::Demonym(ent.metonym_of.unwrap_or(e))
                 } else {
-                    Unit::Actor(e)
+                    Unit::Actor(ent.metonym_of.unwrap_or(e))
                 }
             }
         };
@@ -165,7 +171,7 @@ pub fn extract_flows(
             .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
             .cloned()
             .collect();
-        let placed = units(lexicon, lang, &inside);
+        let placed = units(lexicon, lang, text, &inside);
         for p in &placed {
             match p.unit {
                 Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) => {
@@ -438,7 +444,9 @@ fn clause_flows(
             }
         }
     }
-    // Demonyms: next to an item they name its origin; elsewhere they stand for their state.
+    // Demonyms: next to an item they name its origin ("North Korean shells"); elsewhere, when
+    // no actor fills a role, they stand for their state ("supplies the Russian war").
+    let mut weak: Vec<(usize, Actor)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let Unit::Demonym(e) = u.unit else { continue };
         let next_to_item = [i.wrapping_sub(1), i + 1].iter().any(|&j| {
@@ -451,15 +459,33 @@ fn clause_flows(
         if next_to_item && supplier.is_none() && recipient != Some(e) {
             supplier = Some(e);
             notes.push(format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
-        } else if !next_to_item
-            && !next_to_actor
-            && Some(e) != supplier
-            && subject_supplies
-            && recipient.is_none()
-            && u.span.start > t_pos
-        {
-            recipient = Some(e);
-            notes.push(format!("recipient {} (demonym {:?})", describe(lexicon, e), u.entry));
+        } else if !next_to_item && !next_to_actor && lexicon.entity(e).kind.can_trade() {
+            weak.push((i, e));
+        }
+    }
+    // The demonym nearest to the trigger first.
+    weak.sort_by_key(|&(i, _)| {
+        let u = &units[i].span;
+        if u.start < t_pos { words_between(text, u.end, t_pos) } else { words_between(text, all[t_index].span.end, u.start) }
+    });
+    if t_kind != Unit::Cue(Cue::Passive) {
+        let (subject_slot, object_slot) =
+            if subject_supplies { (&mut supplier, &mut recipient) } else { (&mut recipient, &mut supplier) };
+        for &(i, e) in &weak {
+            if Some(e) == *subject_slot || Some(e) == *object_slot {
+                continue;
+            }
+            let role = if units[i].span.start < t_pos && subject_slot.is_none() {
+                Some(subject_slot as &mut Option<Actor>)
+            } else if object_slot.is_none() && subject_slot.is_some() {
+                Some(object_slot as &mut Option<Actor>)
+            } else {
+                None
+            };
+            if let Some(slot) = role {
+                *slot = Some(e);
+                notes.push(format!("{} (demonym {:?} standing for its state)", describe(lexicon, e), units[i].entry));
+            }
         }
     }
     // A side still missing: the document's previous flow between the same actors.
@@ -564,27 +590,56 @@ fn clause_flows(
             None => main.push((category, weapon.into_iter().collect(), quantity)),
         }
     }
+    // Actors coordinated with a party ("from Iran and North Korea") share its role.
+    let partners = |who: Actor| -> Vec<Actor> {
+        let mut out = vec![who];
+        let Some(mut i) = units.iter().position(|u| u.unit == Unit::Actor(who)) else { return out };
+        while let (Some(and), Some(next)) = (units.get(i + 1), units.get(i + 2)) {
+            match (and.unit, next.unit) {
+                (Unit::Cue(Cue::And), Unit::Actor(e))
+                    if lexicon.entity(e).kind.can_trade()
+                        && words_between(text, units[i].span.end, next.span.start) <= 3
+                        && e != supplier
+                        && e != recipient
+                        && Some(e) != source =>
+                {
+                    out.push(e);
+                    i += 2;
+                }
+                _ => break,
+            }
+        }
+        out
+    };
+    let (suppliers, recipients) = (partners(supplier), partners(recipient));
+    if suppliers.len() + recipients.len() > 2 {
+        notes.push("coordinated actors share the role".into());
+    }
     let rule = format!("{}/{rule}", lang.code);
     let mut keys = Vec::new();
     for (category, weapons, quantity) in main {
-        let flow = FlowKey { supplier, recipient, category };
-        keys.push(flow);
-        ex.attestations.push(Attestation {
-            flow,
-            items: weapons,
-            via: via.clone(),
-            modality,
-            source,
-            sentence: si,
-            quantity,
-            rule: rule.clone(),
-        });
+        for &s in &suppliers {
+            for &r in &recipients {
+                let flow = FlowKey { supplier: s, recipient: r, category };
+                keys.push(flow);
+                ex.attestations.push(Attestation {
+                    flow,
+                    items: weapons.clone(),
+                    via: via.clone(),
+                    modality,
+                    source,
+                    sentence: si,
+                    quantity: quantity.clone(),
+                    rule: rule.clone(),
+                });
+            }
+        }
     }
     notes.push(format!(
         "flows {} -> {}: {}",
-        describe(lexicon, supplier),
-        describe(lexicon, recipient),
-        keys.iter().map(|k| k.category.notation()).collect::<Vec<_>>().join(", ")
+        suppliers.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
+        recipients.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
+        main_categories(&keys).join(", ")
     ));
     let mut counter_keys = Vec::new();
     for (category, weapons) in counter {
@@ -627,6 +682,16 @@ fn clause_flows(
         ctx.recent.retain(|(s, r, ..)| !(*s == recipient && *r == supplier));
         ctx.recent.push((recipient, supplier, counter_keys, modality));
     }
+}
+
+fn main_categories(keys: &[FlowKey]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for k in keys {
+        if !out.contains(&k.category.notation()) {
+            out.push(k.category.notation());
+        }
+    }
+    out
 }
 
 fn add_item(list: &mut Vec<(Category, Vec<u32>)>, category: Category, weapon: Option<u32>) {

@@ -48,6 +48,7 @@ pub enum Cue {
     Negation,
     Clause,
     At,
+    And,
 }
 
 impl Cue {
@@ -72,6 +73,7 @@ impl Cue {
             Negation => "negation",
             Clause => "clause",
             At => "at",
+            And => "and",
         }
     }
 }

@@ -164,7 +164,7 @@ fn try_entry<T>(entry: &Entry<T>, original: &str, folded: &Folded, at: usize) ->
         while let Some(c) = char_before(text, start).filter(|&c| is_word_char(c)) {
             start -= c.len_utf8();
         }
-    } else if char_before(text, at).is_some_and(is_word_char) {
+    } else if first.core.chars().next().is_some_and(is_word_char) && char_before(text, at).is_some_and(is_word_char) {
         return None;
     }
     let mut cursor = at;
@@ -232,6 +232,7 @@ mod tests {
         check(&["iran"], "Iranian", &[]);
         check(&["rusia"], "Rusiei, Rusia", &["Rusia"]);
         check(&["ş"], "Ș", &["Ș"]);
+        check(&[", die"], "Raketen, die es", &[", die"]);
     }
 
     #[test]
