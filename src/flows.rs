@@ -212,7 +212,8 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
             return Some((e, true));
         }
     }
-    let says: Vec<usize> = (0..units.len()).filter(|&i| units[i].unit == Unit::Cue(Cue::Says)).collect();
+    let says: Vec<usize> =
+        (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Cue(Cue::Says | Cue::Denied))).collect();
     let mut best: Option<(bool, usize, Actor)> = None;
     for &s in &says {
         for u in units {
@@ -412,8 +413,13 @@ fn clause_flows(
         _ => (true, "supply-active"),
     };
     {
-        // The subject: the nearest unmarked actor before the trigger (a noun reads left to right).
-        let mut subject = if t_kind == Unit::Cue(Cue::Transfer) { before.first().copied() } else { before.last().copied() };
+        // The subject: the nearest unmarked actor before the trigger; but a noun reads left to
+        // right, and when every actor precedes the verb (verb-final clauses) the first is the
+        // subject and the next its object.
+        before.dedup();
+        let verb_final = lang.grammar.verb_final && after.is_empty() && before.len() >= 2;
+        let mut subject =
+            if t_kind == Unit::Cue(Cue::Transfer) || verb_final { before.first().copied() } else { before.last().copied() };
         let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
         if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && rest.len() >= 2 {
             subject = Some(rest.remove(0));
@@ -512,7 +518,6 @@ fn clause_flows(
         notes.push("no flow: supplier and recipient are the same".into());
         return;
     }
-    let source = source.filter(|&e| e != supplier && e != recipient);
 
     // Modality: denials and hearsay frame the whole sentence; hedges belong to the clause and
     // stand near the trigger.
@@ -543,12 +548,14 @@ fn clause_flows(
         (Modality::Likely, "a likely cue near the trigger")
     } else if has_anywhere(Cue::Reported) {
         (Modality::Reported, "a hearsay cue")
-    } else if source.is_some() {
+    } else if source.is_some_and(|e| e != supplier && e != recipient) {
         (Modality::Reported, "a named source")
     } else {
         (Modality::Asserted, "no hedge")
     };
     notes.push(format!("modality {modality} ({why})"));
+    // A party may deny its own deal; otherwise a source is someone else.
+    let source = source.filter(|&e| modality == Modality::Denied || (e != supplier && e != recipient));
 
     // Items; an exchange-for phrase names the other side of the deal.
     let exchange_cue = units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));

@@ -148,6 +148,7 @@ pub struct Language {
     pub abbreviations: HashSet<String>,
     pub numbers: Numbers,
     pub dates: Dates,
+    pub grammar: Grammar,
     pub matcher: Matcher<Target>,
 }
 
@@ -205,6 +206,17 @@ struct LangFile {
     dates: Dates,
     #[serde(default)]
     numbers: Numbers,
+    #[serde(default)]
+    grammar: Grammar,
+}
+
+/// Word-order facts the rules need.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Grammar {
+    /// Clauses may put the verb last, after subject and object ("dass Nordkorea Russland
+    /// Raketen geliefert habe"): with no actor after the verb, the first actor is the subject.
+    pub verb_final: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -403,6 +415,7 @@ impl Lexicon {
             abbreviations: HashSet::new(),
             numbers: Numbers::default(),
             dates: Dates::default(),
+            grammar: Grammar::default(),
             matcher: Matcher::new(all_names).map_err(|m| LexiconError { file: "lexicon".into(), line: None, message: m })?,
         };
         Ok(Lexicon { entities, by_id, languages: langs, undetermined, patterns })
@@ -529,6 +542,7 @@ fn load_language(
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
         numbers: lang.numbers,
         dates: lang.dates,
+        grammar: lang.grammar,
         matcher,
     })
 }
