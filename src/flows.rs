@@ -360,11 +360,27 @@ fn clause_flows(
             words_between(text, a, b) <= 8
         })
     };
+    // An exchange-for phrase ("in exchange for the rockets it sent to Russia") names the other
+    // side of the deal: its items flow the other way, and its actors play no role here.
+    let exchange_cue = units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
+    let phrase = exchange_cue.filter(|&i| units[i].unit == Unit::Cue(Cue::ExchangeFor)).map(|i| {
+        let start = units[i].span.end;
+        let limit = text[start..].find([',', ';', ':']).map_or(usize::MAX, |p| start + p);
+        let stop = units[i + 1..]
+            .iter()
+            .find(|u| u.span.start > start && (matches!(u.unit, Unit::Cue(Cue::Clause)) || (is_trigger(u) && u.span.start >= t_pos)))
+            .map_or(usize::MAX, |u| u.span.start);
+        start..limit.min(stop).min(text.len())
+    });
+    let in_phrase = |u: &Placed| phrase.as_ref().is_some_and(|p| p.contains(&u.span.start));
     let mut supplier: Option<Actor> = None;
     let mut recipient: Option<Actor> = None;
     let mut unmarked: Vec<(usize, Actor)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let Unit::Actor(e) = u.unit else { continue };
+        if in_phrase(u) {
+            continue;
+        }
         // Persons, agencies and outlets speak; they do not trade (a speaking state may do both).
         if !lexicon.entity(e).kind.can_trade() {
             continue;
@@ -557,17 +573,7 @@ fn clause_flows(
     // A party may deny its own deal; otherwise a source is someone else.
     let source = source.filter(|&e| modality == Modality::Denied || (e != supplier && e != recipient));
 
-    // Items; an exchange-for phrase names the other side of the deal.
-    let exchange_cue = units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
-    let phrase = exchange_cue.filter(|&i| units[i].unit == Unit::Cue(Cue::ExchangeFor)).map(|i| {
-        let start = units[i].span.end;
-        let limit = text[start..].find([',', ';', ':']).map_or(usize::MAX, |p| start + p);
-        let stop = units[i + 1..]
-            .iter()
-            .find(|u| is_trigger(u) || matches!(u.unit, Unit::Cue(Cue::Clause) | Unit::Actor(_)))
-            .map_or(usize::MAX, |u| u.span.start);
-        start..limit.min(stop)
-    });
+    // Items.
     let via: Vec<u32> = units
         .iter()
         .filter_map(|u| match u.unit {
@@ -577,9 +583,25 @@ fn clause_flows(
         .collect();
     let mut main: Vec<(Category, Vec<u32>, Option<Quantity>)> = Vec::new();
     let mut counter: Vec<(Category, Vec<u32>)> = Vec::new();
+    let close = |a: &Placed, b: &Placed| words_between(text, a.span.end, b.span.start) <= 1;
     for &i in &items {
         let Unit::Item(category, weapon) = units[i].unit else { continue };
-        if phrase.as_ref().is_some_and(|p| p.contains(&units[i].span.start)) {
+        // "rockets for Grad launchers": the item after a for-word only says what the first is for.
+        if i >= 2
+            && matches!(units[i - 2].unit, Unit::Item(..))
+            && units[i - 1].unit == Unit::Cue(Cue::To)
+            && close(&units[i - 2], &units[i - 1])
+            && close(&units[i - 1], &units[i])
+        {
+            continue;
+        }
+        // "122 mm rockets": a calibre before a noun defers to the noun.
+        if matches!(units[i].entry.as_str(), e if e.starts_with("pattern "))
+            && units.get(i + 1).is_some_and(|n| matches!(n.unit, Unit::Item(..)) && close(&units[i], n))
+        {
+            continue;
+        }
+        if in_phrase(&units[i]) {
             add_item(&mut counter, category, weapon);
             continue;
         }
