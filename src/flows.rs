@@ -106,7 +106,7 @@ fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -
             Found::Entry(i) => lang.matcher.entry(i).text.clone(),
             Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
         };
-        let located = out.last().is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) <= 1);
+        let located = out.last().is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) == 0);
         let compound = {
             let mut rest = text[m.span.end..].chars();
             rest.next() == Some('-') && rest.next().is_some_and(char::is_alphabetic)
@@ -204,7 +204,7 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
     let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
     if let Some(ci) = source_cue {
         let after = units[ci + 1..].iter().find_map(|u| match u.unit {
-            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 4 => Some(e),
+            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 7 => Some(e),
             _ => None,
         });
         if let Some(e) = after {
@@ -214,7 +214,7 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
     }
     let says: Vec<usize> =
         (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Cue(Cue::Says | Cue::Denied))).collect();
-    let mut best: Option<(bool, usize, Actor)> = None;
+    let mut best: Option<(bool, usize, bool, usize, Actor)> = None;
     for &s in &says {
         for u in units {
             let Unit::Actor(e) = u.unit else { continue };
@@ -223,13 +223,18 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
             } else {
                 words_between(text, u.span.end, units[s].span.start)
             };
-            let key = (lexicon.entity(e).kind.can_trade(), d, e);
-            if d <= 6 && best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+            // The subject before the verb is likelier than a name after it, and a person
+            // heading an apposition ("John Kirby, spokesman of the council, said") beats the
+            // organisation inside it.
+            let after = u.span.start > units[s].span.start;
+            let kind = lexicon.entity(e).kind;
+            let key = (kind.can_trade(), (d + usize::from(after) * 2) / 8, kind != Kind::Person, d + usize::from(after) * 2, e);
+            if d <= 8 && best.is_none_or(|b| (key.0, key.1, key.2, key.3) < (b.0, b.1, b.2, b.3)) {
                 best = Some(key);
             }
         }
     }
-    if let Some((_, _, e)) = best {
+    if let Some((.., e)) = best {
         notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
         return Some((e, true));
     }
@@ -242,9 +247,12 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
     None
 }
 
-/// Splits a sentence's units into clauses, one per group of transfer triggers: triggers that
-/// a `clause` cue separates belong to different clauses.
+/// Splits a sentence's units into clauses, one per group of transfer triggers. A `clause` cue
+/// between two triggers separates them; after the last trigger, a `clause` cue ends its clause
+/// (what follows describes something else); before the first, one starts it when the clause
+/// has its own actor ("…in Moscow, which asked Minsk, and Belarus delivered…" keeps Belarus).
 fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize)> {
+    let is_clause = |i: usize| units[i].unit == Unit::Cue(Cue::Clause);
     let triggers: Vec<usize> = (0..units.len()).filter(|&i| is_trigger(&units[i])).collect();
     let mut out: Vec<(Range<usize>, usize)> = Vec::new();
     let mut start = 0;
@@ -252,24 +260,28 @@ fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize)> {
         if out.last().is_some_and(|(r, _)| r.end > t) {
             continue; // same clause as the previous trigger
         }
-        let next = triggers.get(k + 1).copied().unwrap_or(units.len());
-        let boundary = (t + 1..next).find(|&i| units[i].unit == Unit::Cue(Cue::Clause));
-        let end = match boundary {
-            Some(b) if next < units.len() => b,
-            _ => {
-                // No clause cue before the next trigger: both triggers share this clause.
-                let later = triggers[k + 1..]
-                    .iter()
-                    .find(|&&n| (t + 1..n).any(|i| units[i].unit == Unit::Cue(Cue::Clause)))
-                    .map(|&n| (t + 1..n).rev().find(|&i| units[i].unit == Unit::Cue(Cue::Clause)).unwrap_or(n));
-                later.unwrap_or(units.len())
+        if k == 0 {
+            if let Some(c) = (0..t).rev().find(|&i| is_clause(i)) {
+                if units[c + 1..t].iter().any(|u| matches!(u.unit, Unit::Actor(_))) {
+                    start = c;
+                }
             }
+        }
+        let next = triggers.get(k + 1).copied().unwrap_or(units.len());
+        let end = match (t + 1..next).find(|&i| is_clause(i)) {
+            Some(b) => b,
+            // No clause cue before the next trigger: both triggers share this clause, which
+            // ends at the first clause cue after them.
+            None => triggers[k + 1..]
+                .iter()
+                .find_map(|&n| {
+                    let after = triggers.iter().find(|&&x| x > n).copied().unwrap_or(units.len());
+                    (n + 1..after).find(|&i| is_clause(i))
+                })
+                .unwrap_or(units.len()),
         };
         out.push((start..end, t));
         start = end;
-    }
-    if let Some(last) = out.last_mut() {
-        last.0.end = units.len();
     }
     out
 }
@@ -409,6 +421,18 @@ fn clause_flows(
             None => unmarked.push((i, e)),
         }
     }
+    // "sent in Russia", "spedito in Russia": a state located right after the trigger is where
+    // the goods went.
+    if recipient.is_none() && matches!(t_kind, Unit::Cue(Cue::Supply | Cue::Passive)) {
+        let trigger_end = all[t_index].span.end;
+        if let Some(e) = units.iter().find_map(|u| match u.unit {
+            Unit::Place(e) if lexicon.entity(e).kind == Kind::State && u.span.start > trigger_end && words_between(text, trigger_end, u.span.start) <= 1 => Some(e),
+            _ => None,
+        }) {
+            notes.push(format!("recipient {} (located right after the trigger)", describe(lexicon, e)));
+            recipient = Some(e);
+        }
+    }
     unmarked.retain(|&(_, e)| Some(e) != supplier && Some(e) != recipient);
     let mut before: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
     let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
@@ -437,7 +461,9 @@ fn clause_flows(
         let mut subject =
             if t_kind == Unit::Cue(Cue::Transfer) || verb_final { before.first().copied() } else { before.last().copied() };
         let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
-        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && rest.len() >= 2 {
+        let object_marked = if subject_supplies { recipient.is_some() } else { supplier.is_some() };
+        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && (rest.len() >= 2 || (object_marked && !rest.is_empty())) {
+            // Verb-second order ("Under hösten levererade Ryssland … till Nordkorea").
             subject = Some(rest.remove(0));
         }
         if t_kind == Unit::Cue(Cue::Passive) {
@@ -586,20 +612,35 @@ fn clause_flows(
     let close = |a: &Placed, b: &Placed| words_between(text, a.span.end, b.span.start) <= 1;
     for &i in &items {
         let Unit::Item(category, weapon) = units[i].unit else { continue };
-        // "rockets for Grad launchers": the item after a for-word only says what the first is for.
+        let category = category;
+        // "rockets for Grad launchers": the item after a for-word only says what the first is
+        // for; but generic technology "for the satellite programme" is that kind of technology.
         if i >= 2
             && matches!(units[i - 2].unit, Unit::Item(..))
             && units[i - 1].unit == Unit::Cue(Cue::To)
             && close(&units[i - 2], &units[i - 1])
             && close(&units[i - 1], &units[i])
         {
+            if matches!(units[i - 2].unit, Unit::Item(Category::MilitaryTechnology, None))
+                && matches!(category, Category::SpaceTechnology | Category::NuclearTechnology)
+            {
+                main.retain(|(c, ..)| *c != Category::MilitaryTechnology);
+            } else {
+                continue;
+            }
+        }
+        let is_calibre = units[i].entry.starts_with("pattern ");
+        // "122 mm rockets": a calibre before a noun defers to the noun.
+        if is_calibre && units.get(i + 1).is_some_and(|n| matches!(n.unit, Unit::Item(..)) && close(&units[i], n)) {
             continue;
         }
-        // "122 mm rockets": a calibre before a noun defers to the noun.
-        if matches!(units[i].entry.as_str(), e if e.starts_with("pattern "))
-            && units.get(i + 1).is_some_and(|n| matches!(n.unit, Unit::Item(..)) && close(&units[i], n))
-        {
-            continue;
+        // "howitzers of 170 mm" describes the gun; "projectiles of 152 mm" are artillery shells.
+        if is_calibre && i >= 1 && words_between(text, units[i - 1].span.end, units[i].span.start) <= 1 {
+            if let Unit::Item(previous, _) = units[i - 1].unit {
+                if previous != Category::AmmunitionUnspecified {
+                    continue;
+                }
+            }
         }
         if in_phrase(&units[i]) {
             add_item(&mut counter, category, weapon);

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::dates::Offset;
 use crate::matcher::Matcher;
 use crate::text::fold;
 use crate::vocab::{Category, Kind};
@@ -131,12 +132,18 @@ pub struct Numbers {
     pub words: BTreeMap<String, f64>,
 }
 
-/// Month names and relative date phrases of a language.
+/// Month names and relative date phrases of a language, as written in `[dates]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Dates {
-    pub months: Vec<Vec<String>>,
-    pub relative: BTreeMap<String, String>,
+struct DatesSection {
+    months: Vec<Vec<String>>,
+    relative: BTreeMap<String, String>,
+}
+
+/// Month names (target: month index 0–11) and relative phrases, compiled.
+pub struct DateRules {
+    pub months: Matcher<u8>,
+    pub relative: Matcher<Offset>,
 }
 
 /// One language: its detection words, sentence rules and compiled matcher.
@@ -147,7 +154,7 @@ pub struct Language {
     pub detect: HashSet<String>,
     pub abbreviations: HashSet<String>,
     pub numbers: Numbers,
-    pub dates: Dates,
+    pub dates: DateRules,
     pub grammar: Grammar,
     pub matcher: Matcher<Target>,
 }
@@ -203,7 +210,7 @@ struct LangFile {
     #[serde(default)]
     cues: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    dates: Dates,
+    dates: DatesSection,
     #[serde(default)]
     numbers: Numbers,
     #[serde(default)]
@@ -414,7 +421,7 @@ impl Lexicon {
             detect: HashSet::new(),
             abbreviations: HashSet::new(),
             numbers: Numbers::default(),
-            dates: Dates::default(),
+            dates: DateRules { months: Matcher::new(Vec::new()).expect("empty"), relative: Matcher::new(Vec::new()).expect("empty") },
             grammar: Grammar::default(),
             matcher: Matcher::new(all_names).map_err(|m| LexiconError { file: "lexicon".into(), line: None, message: m })?,
         };
@@ -534,6 +541,20 @@ fn load_language(
     if !months.is_empty() && months.len() != 12 {
         return Err(err(&lang_src.name, &lang_src.text, Some("months"), format!("[dates] months has {} entries, expected 12", months.len())));
     }
+    let date_error = |m: String| LexiconError { file: lang_src.name.clone(), line: None, message: m };
+    let month_entries = months
+        .iter()
+        .enumerate()
+        .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), i as u8, lang_src.name.clone())));
+    let mut relative = Vec::new();
+    for (phrase, spec) in &lang.dates.relative {
+        let offset = Offset::parse(spec).map_err(|m| err(&lang_src.name, &lang_src.text, Some(phrase), format!("[dates] relative {phrase:?}: {m}")))?;
+        relative.push((phrase.clone(), offset, lang_src.name.clone()));
+    }
+    let dates = DateRules {
+        months: Matcher::new(month_entries).map_err(date_error)?,
+        relative: Matcher::new(relative).map_err(date_error)?,
+    };
     Ok(Language {
         code: code.to_string(),
         name: lang.name,
@@ -541,7 +562,7 @@ fn load_language(
         detect: lang.detect.words.iter().map(|w| fold(w)).collect(),
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
         numbers: lang.numbers,
-        dates: lang.dates,
+        dates,
         grammar: lang.grammar,
         matcher,
     })

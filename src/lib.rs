@@ -18,6 +18,7 @@
 //! assert_eq!(analysis.extraction.attestations.len(), 1);
 //! ```
 
+pub mod dates;
 pub mod document;
 pub mod dot;
 pub mod export;

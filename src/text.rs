@@ -161,7 +161,8 @@ fn is_abbreviation(text: &str, dot: usize, abbreviations: &HashSet<String>) -> b
         }
     }
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+        // "am 12. März", "5. října": a day number with a dot is an ordinal.
+        return word.len() <= 2;
     }
     abbreviations.contains(&fold(&text[word_start..dot + 1]))
 }
@@ -219,6 +220,7 @@ mod tests {
         check("It ended.Then it began.", &["It ended.", "Then it began."]);
         check("He said: \"No.\" Then left.", &["He said: \"No.\"", "Then left."]);
         check("Am 5. Oktober kamen sie.", &["Am 5. Oktober kamen sie."]);
+        check("Sie kamen am 12. März. Dann gingen sie.", &["Sie kamen am 12. März.", "Dann gingen sie."]);
         check("", &[]);
         check("   \n  ", &[]);
     }
