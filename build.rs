@@ -22,8 +22,7 @@ fn main() {
         for file in sorted_entries(&dir) {
             if file.extension().is_some_and(|e| e == "toml") {
                 let name = file.file_name().unwrap().to_string_lossy().into_owned();
-                write!(out, "({name:?}, include_str!({:?})), ", file.display().to_string())
-                    .unwrap();
+                write!(out, "({name:?}, include_str!({:?})), ", file.display().to_string()).unwrap();
             }
         }
         out.push_str("]),\n");
@@ -37,8 +36,7 @@ fn main() {
         ("DEMO_CORPUS", "samples/demo.jsonl"),
     ] {
         let path = root.join(rel);
-        writeln!(out, "pub static {name}: &str = include_str!({:?});", path.display().to_string())
-            .unwrap();
+        writeln!(out, "pub static {name}: &str = include_str!({:?});", path.display().to_string()).unwrap();
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
@@ -47,8 +45,7 @@ fn main() {
     for file in sorted_entries(&root.join("queries")) {
         if file.extension().is_some_and(|e| e == "rq") {
             let name = file.file_stem().unwrap().to_string_lossy().into_owned();
-            writeln!(out, "    ({name:?}, include_str!({:?})),", file.display().to_string())
-                .unwrap();
+            writeln!(out, "    ({name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
         }
     }
     out.push_str("];\n");
@@ -64,9 +61,8 @@ fn main() {
 }
 
 fn sorted_entries(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut entries: Vec<_> =
+        fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     entries.sort();
     entries
 }

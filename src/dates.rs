@@ -122,7 +122,10 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
             .trim_end_matches('.')
             .rsplit(|c: char| !c.is_ascii_digit())
             .next()
-            .filter(|d| (1..=2).contains(&d.len()) && before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.').len() <= 3)
+            .filter(|d| {
+                (1..=2).contains(&d.len())
+                    && before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.').len() <= 3
+            })
             .and_then(|d| d.parse::<u32>().ok());
         let tail = after.trim_start();
         let (day_after, tail) = match tail.split_once(|c: char| !c.is_ascii_digit()) {
@@ -131,8 +134,12 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
             }
             _ => (None, tail),
         };
-        let year: Option<i64> =
-            tail.get(..4).filter(|y| y.chars().all(|c| c.is_ascii_digit()) && tail[4..].chars().next().is_none_or(|c| !c.is_alphanumeric())).and_then(|y| y.parse().ok());
+        let year: Option<i64> = tail
+            .get(..4)
+            .filter(|y| {
+                y.chars().all(|c| c.is_ascii_digit()) && tail[4..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+            })
+            .and_then(|y| y.parse().ok());
         let year = year.or_else(|| published.map(|(py, pm, _)| if month > pm { py - 1 } else { py }));
         let Some(year) = year else { continue };
         let value = match day_before.or(day_after) {
@@ -157,6 +164,15 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
     // Of dates at the same place, the most precise.
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
     found.into_iter().next().map(|(_, v)| v)
+}
+
+/// A publication date standing alone on one of the first lines ("Sâmbătă, 2 noiembrie 2024").
+pub fn dateline(lang: &Language, text: &str, sentences: &[std::ops::Range<usize>]) -> Option<String> {
+    sentences.iter().take(3).find_map(|r| {
+        let line = &text[r.clone()];
+        let words = line.split_whitespace().count();
+        (words <= 5).then(|| find_date(lang, line, None)).flatten().filter(|d| d.len() == 10)
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use oxigraph::model::{NamedNode, Term};
 use oxigraph::store::Store;
 use petgraph::dot::{Config, Dot};
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
 
 use crate::query::{collect, run, QueryError};
 
@@ -129,17 +128,34 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
     }
     let mut pairs_x: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for x in &exchanges {
-        pairs_x.entry((x["as"].clone(), x["ar"].clone())).or_default().push(format!("{} ⇄ {}", x["ac"].replace('-', " "), x["bc"].replace('-', " ")));
+        pairs_x.entry((x["as"].clone(), x["ar"].clone())).or_default().push(format!(
+            "{} ⇄ {}",
+            x["ac"].replace('-', " "),
+            x["bc"].replace('-', " ")
+        ));
     }
     for ((s, r), what) in &pairs_x {
         if let (Some(&a), Some(&b)) = (index.get(s), index.get(r)) {
-            graph.add_edge(a, b, Edge { label: format!("exchange:\\n{}", what.join("\\n")), style: "bold", color: "purple", extra: ", dir=both, constraint=false" });
+            graph.add_edge(
+                a,
+                b,
+                Edge {
+                    label: format!("exchange:\\n{}", what.join("\\n")),
+                    style: "bold",
+                    color: "purple",
+                    extra: ", dir=both, constraint=false",
+                },
+            );
         }
     }
     for i in &items {
         if let (Some(&s), Some(&w)) = (index.get(&i["s"]), index.get(&i["w"])) {
             if graph.find_edge(s, w).is_none() {
-                graph.add_edge(s, w, Edge { label: String::new(), style: "dashed", color: "gray40", extra: ", arrowhead=none" });
+                graph.add_edge(
+                    s,
+                    w,
+                    Edge { label: String::new(), style: "dashed", color: "gray40", extra: ", arrowhead=none" },
+                );
             }
         }
     }
@@ -189,18 +205,33 @@ fn node_style(class: &str) -> (&'static str, &'static str) {
 pub fn render(graph: &DiGraph<Node, Edge>) -> String {
     let edge_attr = |_: &DiGraph<Node, Edge>, e: petgraph::graph::EdgeReference<'_, Edge>| {
         let w = e.weight();
-        format!("label=\"{}\", style={}, color={}, fontcolor={}{}", escape(&w.label), w.style, w.color, w.color, w.extra)
+        format!(
+            "label=\"{}\", style={}, color={}, fontcolor={}{}",
+            escape(&w.label),
+            w.style,
+            w.color,
+            w.color,
+            w.extra
+        )
     };
     let node_attr = |_: &DiGraph<Node, Edge>, (_, n): (NodeIndex, &Node)| {
         let (shape, fill) = node_style(&n.class);
-        format!("label=\"{}\", shape={shape}, style=filled, fillcolor={fill}, tooltip=\"{}\"", escape(&n.label), escape(&n.iri))
+        format!(
+            "label=\"{}\", shape={shape}, style=filled, fillcolor={fill}, tooltip=\"{}\"",
+            escape(&n.label),
+            escape(&n.iri)
+        )
     };
-    let body = format!("{:?}", Dot::with_attr_getters(graph, &[Config::EdgeNoLabel, Config::NodeNoLabel], &edge_attr, &node_attr));
+    let body = format!(
+        "{:?}",
+        Dot::with_attr_getters(graph, &[Config::EdgeNoLabel, Config::NodeNoLabel], &edge_attr, &node_attr)
+    );
     let mut out = String::new();
     let mut lines = body.lines();
     if let Some(first) = lines.next() {
         let _ = writeln!(out, "{first}");
-        let _ = writeln!(out, "    rankdir=LR; node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", fontsize=10];");
+        let _ =
+            writeln!(out, "    rankdir=LR; node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", fontsize=10];");
     }
     let rest: Vec<&str> = lines.collect();
     for l in &rest[..rest.len().saturating_sub(1)] {

@@ -52,7 +52,11 @@ pub fn serializer(format: ExportFormat) -> RdfSerializer {
 }
 
 /// Writes quads; triple formats drop graph names (each triple once).
-pub fn write_quads<'a>(quads: impl IntoIterator<Item = &'a Quad>, format: ExportFormat, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_quads<'a>(
+    quads: impl IntoIterator<Item = &'a Quad>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut w = serializer(format).for_writer(out);
     if format.rdf_format().supports_datasets() {
         for q in quads {
@@ -72,7 +76,12 @@ pub fn write_quads<'a>(quads: impl IntoIterator<Item = &'a Quad>, format: Export
 }
 
 /// Exports the whole store, or one named graph.
-pub fn export(store: &Store, format: ExportFormat, graph: Option<&NamedNode>, out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub fn export(
+    store: &Store,
+    format: ExportFormat,
+    graph: Option<&NamedNode>,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let graph_ref = graph.map(|g| GraphNameRef::NamedNode(g.as_ref()));
     let quads = store.quads_for_pattern(None, None, None, graph_ref);
     let mut w = serializer(format).for_writer(out);

@@ -24,6 +24,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use crate::dates::find_date;
 use crate::lexicon::{Cue, Language, Lexicon, Target};
 use crate::mentions::{Found, Mention};
 use crate::numbers::{find_quantity, Quantity};
@@ -52,6 +53,8 @@ pub struct Attestation {
     /// Index into `Extraction::sentences`.
     pub sentence: usize,
     pub quantity: Option<Quantity>,
+    /// When it happened, as the sentence states it: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<String>,
     /// The rule that produced it (also written to the graph as `ag:rule`).
     pub rule: String,
 }
@@ -106,7 +109,9 @@ fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -
             Found::Entry(i) => lang.matcher.entry(i).text.clone(),
             Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
         };
-        let located = out.last().is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) == 0);
+        let located = out
+            .last()
+            .is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) == 0);
         let compound = {
             let mut rest = text[m.span.end..].chars();
             rest.next() == Some('-') && rest.next().is_some_and(char::is_alphabetic)
@@ -147,6 +152,12 @@ struct Context {
     last_pair: Option<(Actor, Actor)>,
     /// The latest source a sentence named.
     last_source: Option<Actor>,
+    /// The latest source named before the current sentence.
+    previous_source: Option<Actor>,
+    /// The publication date, for relative dates.
+    published: Option<(i64, u32, u32)>,
+    /// The date the current sentence states.
+    date: Option<String>,
     /// Flows of the latest sentence per (supplier, recipient).
     recent: Vec<(Actor, Actor, Vec<FlowKey>, Modality)>,
 }
@@ -155,11 +166,12 @@ pub fn extract_flows(
     lexicon: &Lexicon,
     lang: &Language,
     text: &str,
+    published: Option<&str>,
     sentences: Vec<Range<usize>>,
     mentions: Vec<Mention>,
 ) -> Extraction {
     let mut ex = Extraction { sentences, ..Extraction::default() };
-    let mut ctx = Context::default();
+    let mut ctx = Context { published: published.and_then(crate::dates::parse_iso), ..Context::default() };
     let mut cursor = 0;
     for (si, sentence) in ex.sentences.clone().iter().enumerate() {
         let first = cursor;
@@ -183,6 +195,9 @@ pub fn extract_flows(
                 _ => {}
             }
         }
+        if placed.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
+            ctx.date = find_date(lang, &text[sentence.clone()], ctx.published);
+        }
         sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
     }
     ex.mentions = mentions;
@@ -200,7 +215,13 @@ fn is_trigger(u: &Placed) -> bool {
 /// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
 /// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
 /// named speaker ("the think tank wrote") refers to the document's latest named source.
-fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, notes: &mut Vec<String>) -> Option<(Actor, bool)> {
+fn find_source(
+    lexicon: &Lexicon,
+    text: &str,
+    units: &[Placed],
+    ctx: &Context,
+    notes: &mut Vec<String>,
+) -> Option<(Actor, bool)> {
     let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
     if let Some(ci) = source_cue {
         let after = units[ci + 1..].iter().find_map(|u| match u.unit {
@@ -211,13 +232,29 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
             notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
             return Some((e, true));
         }
+        // "according to Ukrainian intelligence": an unnamed body of a state speaks for it.
+        let demonym = units[ci + 1..].iter().find_map(|u| match u.unit {
+            Unit::Demonym(e) if words_between(text, units[ci].span.end, u.span.start) <= 2 => Some(e),
+            _ => None,
+        });
+        if let Some(e) = demonym {
+            notes.push(format!("source {} (a body of that state, after {:?})", describe(lexicon, e), units[ci].entry));
+            return Some((e, true));
+        }
     }
     let says: Vec<usize> =
         (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Cue(Cue::Says | Cue::Denied))).collect();
     let mut best: Option<(bool, usize, bool, usize, Actor)> = None;
     for &s in &says {
-        for u in units {
+        for (i, u) in units.iter().enumerate() {
             let Unit::Actor(e) = u.unit else { continue };
+            // "to Russia", "from Iran": the object of a preposition does not speak.
+            let governed = i > 0
+                && matches!(units[i - 1].unit, Unit::Cue(Cue::From | Cue::To | Cue::By | Cue::At))
+                && words_between(text, units[i - 1].span.end, u.span.start) <= 1;
+            if governed {
+                continue;
+            }
             let d = if u.span.start > units[s].span.start {
                 words_between(text, units[s].span.end, u.span.start)
             } else {
@@ -228,7 +265,13 @@ fn find_source(lexicon: &Lexicon, text: &str, units: &[Placed], ctx: &Context, n
             // organisation inside it.
             let after = u.span.start > units[s].span.start;
             let kind = lexicon.entity(e).kind;
-            let key = (kind.can_trade(), (d + usize::from(after) * 2) / 8, kind != Kind::Person, d + usize::from(after) * 2, e);
+            let key = (
+                kind.can_trade(),
+                (d + usize::from(after) * 2) / 8,
+                kind != Kind::Person,
+                d + usize::from(after) * 2,
+                e,
+            );
             if d <= 8 && best.is_none_or(|b| (key.0, key.1, key.2, key.3) < (b.0, b.1, b.2, b.3)) {
                 best = Some(key);
             }
@@ -296,6 +339,7 @@ fn sentence_flows(
     ex: &mut Extraction,
 ) {
     let mut notes = Vec::new();
+    ctx.previous_source = ctx.last_source;
     let source = find_source(lexicon, text, units, ctx, &mut notes);
     if let Some((e, true)) = source {
         ctx.last_source = Some(e);
@@ -347,7 +391,11 @@ fn clause_flows(
                     .filter(|u| matches!(u.unit, Unit::Item(..)))
                     .map(|u| {
                         let t = &all[i].span;
-                        if u.span.start >= t.end { words_between(text, t.end, u.span.start) } else { words_between(text, u.span.end, t.start) + 1 }
+                        if u.span.start >= t.end {
+                            words_between(text, t.end, u.span.start)
+                        } else {
+                            words_between(text, u.span.end, t.start) + 1
+                        }
                     })
                     .min()
                     .unwrap_or(usize::MAX)
@@ -367,9 +415,11 @@ fn clause_flows(
 
     // Roles: actors right after a from/by/to cue are marked.
     let near_trigger_or_item = |pos: usize| {
-        units.iter().any(|u| (is_trigger(u) || matches!(u.unit, Unit::Item(..))) && {
-            let (a, b) = if u.span.start < pos { (u.span.end, pos) } else { (pos, u.span.start) };
-            words_between(text, a, b) <= 8
+        units.iter().any(|u| {
+            (is_trigger(u) || matches!(u.unit, Unit::Item(..))) && {
+                let (a, b) = if u.span.start < pos { (u.span.end, pos) } else { (pos, u.span.start) };
+                words_between(text, a, b) <= 8
+            }
         })
     };
     // An exchange-for phrase ("in exchange for the rockets it sent to Russia") names the other
@@ -380,7 +430,10 @@ fn clause_flows(
         let limit = text[start..].find([',', ';', ':']).map_or(usize::MAX, |p| start + p);
         let stop = units[i + 1..]
             .iter()
-            .find(|u| u.span.start > start && (matches!(u.unit, Unit::Cue(Cue::Clause)) || (is_trigger(u) && u.span.start >= t_pos)))
+            .find(|u| {
+                u.span.start > start
+                    && (matches!(u.unit, Unit::Cue(Cue::Clause)) || (is_trigger(u) && u.span.start >= t_pos))
+            })
             .map_or(usize::MAX, |u| u.span.start);
         start..limit.min(stop).min(text.len())
     });
@@ -402,7 +455,9 @@ fn clause_flows(
             .rev()
             .take_while(|p| !matches!(p.unit, Unit::Actor(_) | Unit::Item(..)))
             .find_map(|p| match p.unit {
-                Unit::Cue(c @ (Cue::From | Cue::To | Cue::By)) if words_between(text, p.span.end, u.span.start) <= 2 => {
+                Unit::Cue(c @ (Cue::From | Cue::To | Cue::By))
+                    if words_between(text, p.span.end, u.span.start) <= 2 =>
+                {
                     Some((c, p.entry.clone()))
                 }
                 _ => None,
@@ -426,7 +481,19 @@ fn clause_flows(
     if recipient.is_none() && matches!(t_kind, Unit::Cue(Cue::Supply | Cue::Passive)) {
         let trigger_end = all[t_index].span.end;
         if let Some(e) = units.iter().find_map(|u| match u.unit {
-            Unit::Place(e) if lexicon.entity(e).kind == Kind::State && u.span.start > trigger_end && words_between(text, trigger_end, u.span.start) <= 1 => Some(e),
+            Unit::Place(e)
+                if lexicon.entity(e).kind == Kind::State
+                    && u.span.start > trigger_end
+                    && (words_between(text, trigger_end, u.span.start) <= 1
+                        || units.iter().any(|it| {
+                            matches!(it.unit, Unit::Item(..))
+                                && it.span.end <= u.span.start
+                                && it.span.start > trigger_end
+                                && words_between(text, it.span.end, u.span.start) <= 1
+                        })) =>
+            {
+                Some(e)
+            }
             _ => None,
         }) {
             notes.push(format!("recipient {} (located right after the trigger)", describe(lexicon, e)));
@@ -434,7 +501,8 @@ fn clause_flows(
         }
     }
     unmarked.retain(|&(_, e)| Some(e) != supplier && Some(e) != recipient);
-    let mut before: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
+    let mut before: Vec<Actor> =
+        unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
     let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
     // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent.
     if before.is_empty() && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause)) && range.start > 0 {
@@ -458,11 +526,17 @@ fn clause_flows(
         // subject and the next its object.
         before.dedup();
         let verb_final = lang.grammar.verb_final && after.is_empty() && before.len() >= 2;
-        let mut subject =
-            if t_kind == Unit::Cue(Cue::Transfer) || verb_final { before.first().copied() } else { before.last().copied() };
+        let mut subject = if t_kind == Unit::Cue(Cue::Transfer) || verb_final {
+            before.first().copied()
+        } else {
+            before.last().copied()
+        };
         let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
         let object_marked = if subject_supplies { recipient.is_some() } else { supplier.is_some() };
-        if subject.is_none() && t_kind != Unit::Cue(Cue::Passive) && (rest.len() >= 2 || (object_marked && !rest.is_empty())) {
+        if subject.is_none()
+            && t_kind != Unit::Cue(Cue::Passive)
+            && (rest.len() >= 2 || (object_marked && !rest.is_empty()))
+        {
             // Verb-second order ("Under hösten levererade Ryssland … till Nordkorea").
             subject = Some(rest.remove(0));
         }
@@ -477,7 +551,8 @@ fn clause_flows(
         } else {
             let (subject_slot, object_slot) =
                 if subject_supplies { (&mut supplier, &mut recipient) } else { (&mut recipient, &mut supplier) };
-            let (subject_role, object_role) = if subject_supplies { ("supplier", "recipient") } else { ("recipient", "supplier") };
+            let (subject_role, object_role) =
+                if subject_supplies { ("supplier", "recipient") } else { ("recipient", "supplier") };
             if subject_slot.is_none() {
                 if let Some(e) = subject.filter(|&e| Some(e) != *object_slot) {
                     *subject_slot = Some(e);
@@ -514,7 +589,11 @@ fn clause_flows(
     // The demonym nearest to the trigger first.
     weak.sort_by_key(|&(i, _)| {
         let u = &units[i].span;
-        if u.start < t_pos { words_between(text, u.end, t_pos) } else { words_between(text, all[t_index].span.end, u.start) }
+        if u.start < t_pos {
+            words_between(text, u.end, t_pos)
+        } else {
+            words_between(text, all[t_index].span.end, u.start)
+        }
     });
     if t_kind != Unit::Cue(Cue::Passive) {
         let (subject_slot, object_slot) =
@@ -580,6 +659,15 @@ fn clause_flows(
             && ((u.span.end <= t_pos && words_between(text, u.span.end, t_pos) <= 2)
                 || (u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0))
     });
+    // A party may deny its own deal; otherwise a source is someone else: when the name found
+    // is a party ("according to the agency, Pyongyang sent…"), the claim is the previous source's.
+    let denial = has_anywhere(Cue::Denied) || negated;
+    let is_party = |e: Actor| e == supplier || e == recipient;
+    let source = match source {
+        Some(e) if denial || !is_party(e) => Some(e),
+        Some(_) => ctx.previous_source.filter(|&e| !is_party(e)),
+        None => None,
+    };
     let (modality, why) = if has_anywhere(Cue::Denied) {
         (Modality::Denied, "a denial cue")
     } else if negated {
@@ -590,27 +678,35 @@ fn clause_flows(
         (Modality::Likely, "a likely cue near the trigger")
     } else if has_anywhere(Cue::Reported) {
         (Modality::Reported, "a hearsay cue")
-    } else if source.is_some_and(|e| e != supplier && e != recipient) {
+    } else if source.is_some_and(|e| !is_party(e)) {
         (Modality::Reported, "a named source")
     } else {
         (Modality::Asserted, "no hedge")
     };
     notes.push(format!("modality {modality} ({why})"));
-    // A party may deny its own deal; otherwise a source is someone else.
-    let source = source.filter(|&e| modality == Modality::Denied || (e != supplier && e != recipient));
 
     // Items.
     let via: Vec<u32> = units
         .iter()
         .filter_map(|u| match u.unit {
-            Unit::Place(e) if matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing) => Some(e),
+            Unit::Place(e)
+                if matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing) =>
+            {
+                Some(e)
+            }
             _ => None,
         })
         .collect();
     let mut main: Vec<(Category, Vec<u32>, Option<Quantity>)> = Vec::new();
     let mut counter: Vec<(Category, Vec<u32>)> = Vec::new();
     let close = |a: &Placed, b: &Placed| words_between(text, a.span.end, b.span.start) <= 1;
+    let mut purpose = false;
     for &i in &items {
+        // Items right after a purpose phrase's first item belong to it too.
+        if purpose && i >= 1 && matches!(units[i - 1].unit, Unit::Item(..)) && close(&units[i - 1], &units[i]) {
+            continue;
+        }
+        purpose = false;
         let Unit::Item(category, weapon) = units[i].unit else { continue };
         let category = category;
         // "rockets for Grad launchers": the item after a for-word only says what the first is
@@ -626,6 +722,7 @@ fn clause_flows(
             {
                 main.retain(|(c, ..)| *c != Category::MilitaryTechnology);
             } else {
+                purpose = true;
                 continue;
             }
         }
@@ -635,8 +732,11 @@ fn clause_flows(
             continue;
         }
         // "howitzers of 170 mm" describes the gun; "projectiles of 152 mm" are artillery shells.
-        if is_calibre && i >= 1 && words_between(text, units[i - 1].span.end, units[i].span.start) <= 1 {
-            if let Unit::Item(previous, _) = units[i - 1].unit {
+        let previous_item = (0..i).rev().take(2).find(|&j| !matches!(units[j].unit, Unit::Cue(_)));
+        if let Some(j) =
+            previous_item.filter(|&j| is_calibre && words_between(text, units[j].span.end, units[i].span.start) <= 1)
+        {
+            if let Unit::Item(previous, _) = units[j].unit {
                 if previous != Category::AmmunitionUnspecified {
                     continue;
                 }
@@ -659,6 +759,10 @@ fn clause_flows(
             }
             None => main.push((category, weapon.into_iter().collect(), quantity)),
         }
+    }
+    let date = ctx.date.clone();
+    if let Some(d) = &date {
+        notes.push(format!("date {d}"));
     }
     // Actors coordinated with a party ("from Iran and North Korea") share its role.
     let partners = |who: Actor| -> Vec<Actor> {
@@ -700,6 +804,7 @@ fn clause_flows(
                     source,
                     sentence: si,
                     quantity: quantity.clone(),
+                    date: date.clone(),
                     rule: rule.clone(),
                 });
             }
@@ -723,6 +828,7 @@ fn clause_flows(
             source,
             sentence: si,
             quantity: None,
+            date: date.clone(),
             rule: format!("{}/exchange-for", lang.code),
         });
     }
@@ -730,7 +836,9 @@ fn clause_flows(
         let partners: Vec<FlowKey> = if !counter_keys.is_empty() {
             notes.push(format!("exchange: the items after {:?} flow the other way", units[x].entry));
             counter_keys.clone()
-        } else if let Some((_, _, flows, _)) = ctx.recent.iter().rev().find(|(s, r, ..)| *s == recipient && *r == supplier) {
+        } else if let Some((_, _, flows, _)) =
+            ctx.recent.iter().rev().find(|(s, r, ..)| *s == recipient && *r == supplier)
+        {
             notes.push("exchange: linked to the latest flows the other way".into());
             flows.clone()
         } else {
@@ -739,7 +847,13 @@ fn clause_flows(
         };
         for &a in &keys {
             for &b in &partners {
-                ex.exchanges.push(Exchange { gives: b, returns: a, modality, sentence: si, rule: format!("{}/exchange", lang.code) });
+                ex.exchanges.push(Exchange {
+                    gives: b,
+                    returns: a,
+                    modality,
+                    sentence: si,
+                    rule: format!("{}/exchange", lang.code),
+                });
             }
         }
     }

@@ -161,7 +161,12 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             f.clone(),
             iri(format!("{RDFS}label")),
             Literal::new_language_tagged_literal_unchecked(
-                format!("{} → {}: {}", lexicon.entity(k.supplier).label, lexicon.entity(k.recipient).label, k.category.label()),
+                format!(
+                    "{} → {}: {}",
+                    lexicon.entity(k.supplier).label,
+                    lexicon.entity(k.recipient).label,
+                    k.category.label()
+                ),
                 "en",
             ),
         );
@@ -173,7 +178,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             for &v in &at.via {
                 sink.add(f.clone(), ag("via"), entity_iri(lexicon, v));
             }
-            let node = iri(format!("{AGR}att/{key}/{i}"));
+            let node = iri(format!("{AGR}att/{key}-{i}"));
             sink.add(f.clone(), ag("attestedBy"), node.clone());
             sink.add(node.clone(), rdf_type(), ag("Attestation"));
             sink.add(node.clone(), iri(format!("{PROV}wasDerivedFrom")), doc.clone());
@@ -181,6 +186,14 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             modalities.insert(at.modality);
             if let Some(s) = at.source {
                 sink.add(node.clone(), ag("accordingTo"), entity_iri(lexicon, s));
+            }
+            if let Some(d) = &at.date {
+                let datatype = match d.len() {
+                    4 => "gYear",
+                    7 => "gYearMonth",
+                    _ => "date",
+                };
+                sink.add(node.clone(), ag("date"), typed(d.clone(), datatype));
             }
             if let Some(q) = &at.quantity {
                 sink.add(node.clone(), ag("quantity"), decimal(q.value));
@@ -198,7 +211,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         let (g, r) = (flow_iri(lexicon, x.gives), flow_iri(lexicon, x.returns));
         sink.add(g.clone(), ag("inExchangeFor"), r.clone());
         sink.add(r.clone(), ag("inExchangeFor"), g.clone());
-        let node = iri(format!("{AGR}exchange/{key}/{i}"));
+        let node = iri(format!("{AGR}exchange/{key}-{i}"));
         sink.add(node.clone(), rdf_type(), ag("Exchange"));
         sink.add(node.clone(), ag("exchangeFlow"), g);
         sink.add(node.clone(), ag("exchangeFlow"), r);
@@ -230,12 +243,20 @@ fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) 
     let ent = lexicon.entity(e);
     let node = entity_iri(lexicon, e);
     sink.add(node.clone(), rdf_type(), ag(ent.kind.class()));
-    sink.add(node.clone(), iri(format!("{RDFS}label")), Literal::new_language_tagged_literal_unchecked(&ent.label, "en"));
+    sink.add(
+        node.clone(),
+        iri(format!("{RDFS}label")),
+        Literal::new_language_tagged_literal_unchecked(&ent.label, "en"),
+    );
     for (code, forms) in &ent.names {
         let usable = forms.iter().filter(|f| !f.contains('*')).map(|f| f.trim_start_matches('='));
         for form in usable.take(if all_forms { usize::MAX } else { 1 }) {
             if !(code == "en" && form == ent.label) {
-                sink.add(node.clone(), iri(format!("{SKOS}altLabel")), Literal::new_language_tagged_literal_unchecked(form, code));
+                sink.add(
+                    node.clone(),
+                    iri(format!("{SKOS}altLabel")),
+                    Literal::new_language_tagged_literal_unchecked(form, code),
+                );
             }
         }
     }
@@ -272,7 +293,11 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
         sink.add(node.clone(), rdf_type(), ag("ItemCategory"));
         sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("ItemCategories"));
         sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(c.notation()));
-        sink.add(node.clone(), iri(format!("{SKOS}prefLabel")), Literal::new_language_tagged_literal_unchecked(c.label(), "en"));
+        sink.add(
+            node.clone(),
+            iri(format!("{SKOS}prefLabel")),
+            Literal::new_language_tagged_literal_unchecked(c.label(), "en"),
+        );
         if let Some(b) = c.broader() {
             sink.add(node, iri(format!("{SKOS}broader")), iri(b.iri()));
         }
@@ -283,18 +308,19 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
         sink.add(node.clone(), rdf_type(), ag("Modality"));
         sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("Modalities"));
         sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(m.notation()));
-        sink.add(node.clone(), iri(format!("{SKOS}prefLabel")), Literal::new_language_tagged_literal_unchecked(m.notation(), "en"));
+        sink.add(
+            node.clone(),
+            iri(format!("{SKOS}prefLabel")),
+            Literal::new_language_tagged_literal_unchecked(m.notation(), "en"),
+        );
         sink.add(node, ag("rank"), typed(m.rank().to_string(), "integer"));
     }
 }
 
 /// The whole gazetteer with every form of every name, for the store's gazetteer graph.
 pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
-    let mut sink = Sink {
-        graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)),
-        quads: Vec::new(),
-        seen: HashSet::new(),
-    };
+    let mut sink =
+        Sink { graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)), quads: Vec::new(), seen: HashSet::new() };
     for e in 0..lexicon.entities.len() as u32 {
         describe_entity(lexicon, e, &mut sink, true);
     }

@@ -80,7 +80,10 @@ fn read_dir(dir: &Path, opts: &ReadOptions, sink: &mut dyn FnMut(Input)) {
     let mut entries: Vec<PathBuf> = match fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(e) => {
-            return sink(Input::Skipped { origin: dir.display().to_string(), reason: format!("cannot read folder: {e}") })
+            return sink(Input::Skipped {
+                origin: dir.display().to_string(),
+                reason: format!("cannot read folder: {e}"),
+            })
         }
     };
     entries.sort();
@@ -130,7 +133,10 @@ fn read_stdin(opts: &ReadOptions, sink: &mut dyn FnMut(Input)) {
         return read_jsonl(&bytes[..], "<stdin>", opts, sink);
     }
     if bytes.len() as u64 > opts.max_bytes {
-        return sink(Input::Skipped { origin: "<stdin>".into(), reason: format!("too large: more than --max-bytes {}", opts.max_bytes) });
+        return sink(Input::Skipped {
+            origin: "<stdin>".into(),
+            reason: format!("too large: more than --max-bytes {}", opts.max_bytes),
+        });
     }
     sink(text_input(bytes, "<stdin>".into(), opts));
 }
@@ -188,13 +194,19 @@ pub fn read_jsonl(reader: impl BufRead, origin: &str, opts: &ReadOptions, sink: 
         }
         any = true;
         if line.len() as u64 > opts.max_bytes {
-            sink(Input::Skipped { origin: here, reason: format!("line too large: {} bytes, more than --max-bytes {}", line.len(), opts.max_bytes) });
+            sink(Input::Skipped {
+                origin: here,
+                reason: format!("line too large: {} bytes, more than --max-bytes {}", line.len(), opts.max_bytes),
+            });
             continue;
         }
         let line = match String::from_utf8(line) {
             Ok(l) => l,
             Err(e) => {
-                sink(Input::Skipped { origin: here, reason: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()) });
+                sink(Input::Skipped {
+                    origin: here,
+                    reason: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+                });
                 continue;
             }
         };
@@ -253,8 +265,12 @@ mod tests {
     #[test]
     fn text_inputs() {
         let opts = ReadOptions::default();
-        assert!(matches!(text_input(b"".to_vec(), "e".into(), &opts), Input::Skipped { reason, .. } if reason.starts_with("empty")));
-        assert!(matches!(text_input(b"ab\0cd".to_vec(), "b".into(), &opts), Input::Skipped { reason, .. } if reason.starts_with("binary")));
+        assert!(
+            matches!(text_input(b"".to_vec(), "e".into(), &opts), Input::Skipped { reason, .. } if reason.starts_with("empty"))
+        );
+        assert!(
+            matches!(text_input(b"ab\0cd".to_vec(), "b".into(), &opts), Input::Skipped { reason, .. } if reason.starts_with("binary"))
+        );
         match text_input(b"caf\xe9 ok".to_vec(), "u".into(), &opts) {
             Input::Document { document, notes } => {
                 assert_eq!(document.text, "caf\u{fffd} ok");
@@ -270,9 +286,15 @@ mod tests {
         let mut got = Vec::new();
         read_jsonl(&data[..], "f.jsonl", &ReadOptions::default(), &mut |i| got.push(i));
         assert_eq!(got.len(), 4);
-        assert!(matches!(&got[0], Input::Document { document, .. } if document.id.as_deref() == Some("a") && document.published.as_deref() == Some("2024-01-02")));
-        assert!(matches!(&got[1], Input::Skipped { origin, reason } if origin == "f.jsonl:2" && reason.starts_with("invalid JSON")));
+        assert!(
+            matches!(&got[0], Input::Document { document, .. } if document.id.as_deref() == Some("a") && document.published.as_deref() == Some("2024-01-02"))
+        );
+        assert!(
+            matches!(&got[1], Input::Skipped { origin, reason } if origin == "f.jsonl:2" && reason.starts_with("invalid JSON"))
+        );
         assert!(matches!(&got[2], Input::Skipped { origin, .. } if origin == "f.jsonl:3"));
-        assert!(matches!(&got[3], Input::Document { document, notes } if document.published.is_none() && notes.len() == 1));
+        assert!(
+            matches!(&got[3], Input::Document { document, notes } if document.published.is_none() && notes.len() == 1)
+        );
     }
 }

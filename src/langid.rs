@@ -38,12 +38,12 @@ pub fn detect(lexicon: &Lexicon, text: &str) -> Detection {
     let enough = best >= 3 && best * 25 >= words.len();
     let confidence = if best == 0 { 0.0 } else { best as f64 / (best + second) as f64 };
     if enough && best > second {
-        Detection { code: code.to_string(), confidence: (confidence * 100.0).round() / 100.0, best_guess: Some(code.to_string()) }
-    } else {
         Detection {
-            code: UNDETERMINED.to_string(),
-            confidence: 0.0,
-            best_guess: (best > 0).then(|| code.to_string()),
+            code: code.to_string(),
+            confidence: (confidence * 100.0).round() / 100.0,
+            best_guess: Some(code.to_string()),
         }
+    } else {
+        Detection { code: UNDETERMINED.to_string(), confidence: 0.0, best_guess: (best > 0).then(|| code.to_string()) }
     }
 }

@@ -382,7 +382,12 @@ impl Lexicon {
         for r in &file.entity {
             if let Some(m) = &r.metonym_of {
                 let target = *by_id.get(m).ok_or_else(|| {
-                    err(&esrc.name, &esrc.text, Some(m), format!("entity {}: metonym_of {m:?} is not an entity id", r.id))
+                    err(
+                        &esrc.name,
+                        &esrc.text,
+                        Some(m),
+                        format!("entity {}: metonym_of {m:?} is not an entity id", r.id),
+                    )
                 })?;
                 entities[by_id[&r.id] as usize].metonym_of = Some(target);
             }
@@ -421,9 +426,16 @@ impl Lexicon {
             detect: HashSet::new(),
             abbreviations: HashSet::new(),
             numbers: Numbers::default(),
-            dates: DateRules { months: Matcher::new(Vec::new()).expect("empty"), relative: Matcher::new(Vec::new()).expect("empty") },
+            dates: DateRules {
+                months: Matcher::new(Vec::new()).expect("empty"),
+                relative: Matcher::new(Vec::new()).expect("empty"),
+            },
             grammar: Grammar::default(),
-            matcher: Matcher::new(all_names).map_err(|m| LexiconError { file: "lexicon".into(), line: None, message: m })?,
+            matcher: Matcher::new(all_names).map_err(|m| LexiconError {
+                file: "lexicon".into(),
+                line: None,
+                message: m,
+            })?,
         };
         Ok(Lexicon { entities, by_id, languages: langs, undetermined, patterns })
     }
@@ -455,11 +467,14 @@ impl Lexicon {
             return Some(i);
         }
         let key = fold(name.trim());
-        self.entities.iter().position(|e| {
-            fold(&e.label) == key
-                || e.aliases.iter().any(|a| fold(a.trim_start_matches('=')) == key)
-                || e.names.values().flatten().any(|n| !n.contains('*') && fold(n.trim_start_matches('=')) == key)
-        }).map(|i| i as u32)
+        self.entities
+            .iter()
+            .position(|e| {
+                fold(&e.label) == key
+                    || e.aliases.iter().any(|a| fold(a.trim_start_matches('=')) == key)
+                    || e.names.values().flatten().any(|n| !n.contains('*') && fold(n.trim_start_matches('=')) == key)
+            })
+            .map(|i| i as u32)
     }
 }
 
@@ -497,7 +512,12 @@ fn load_language(
     })?;
     let lang: LangFile = parse_toml(lang_src)?;
     if lang.code != code {
-        return Err(err(&lang_src.name, &lang_src.text, Some("code"), format!("code {:?} does not match its folder {code:?}", lang.code)));
+        return Err(err(
+            &lang_src.name,
+            &lang_src.text,
+            Some("code"),
+            format!("code {:?} does not match its folder {code:?}", lang.code),
+        ));
     }
     let mut entries: Vec<(String, Target, String)> = Vec::new();
     for (kind, words) in &lang.cues {
@@ -521,7 +541,9 @@ fn load_language(
         let f: LangEntitiesFile = parse_toml(src)?;
         for (table, demonym) in [(&f.names, false), (&f.demonyms, true)] {
             for (id, forms) in table {
-                let i = *by_id.get(id).ok_or_else(|| err(&src.name, &src.text, Some(id), format!("{id:?} is not an entity id of lexicon/entities.toml")))?;
+                let i = *by_id.get(id).ok_or_else(|| {
+                    err(&src.name, &src.text, Some(id), format!("{id:?} is not an entity id of lexicon/entities.toml"))
+                })?;
                 for form in forms {
                     let target = if demonym { Target::Demonym(i) } else { Target::Entity(i) };
                     entries.push((form.clone(), target, src.name.clone()));
@@ -536,10 +558,16 @@ fn load_language(
         }
     }
     entries.extend(universal_entries(entities));
-    let matcher = Matcher::new(entries).map_err(|m| LexiconError { file: format!("lexicon/{code}"), line: None, message: m })?;
+    let matcher =
+        Matcher::new(entries).map_err(|m| LexiconError { file: format!("lexicon/{code}"), line: None, message: m })?;
     let months = &lang.dates.months;
     if !months.is_empty() && months.len() != 12 {
-        return Err(err(&lang_src.name, &lang_src.text, Some("months"), format!("[dates] months has {} entries, expected 12", months.len())));
+        return Err(err(
+            &lang_src.name,
+            &lang_src.text,
+            Some("months"),
+            format!("[dates] months has {} entries, expected 12", months.len()),
+        ));
     }
     let date_error = |m: String| LexiconError { file: lang_src.name.clone(), line: None, message: m };
     let month_entries = months
@@ -548,7 +576,9 @@ fn load_language(
         .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), i as u8, lang_src.name.clone())));
     let mut relative = Vec::new();
     for (phrase, spec) in &lang.dates.relative {
-        let offset = Offset::parse(spec).map_err(|m| err(&lang_src.name, &lang_src.text, Some(phrase), format!("[dates] relative {phrase:?}: {m}")))?;
+        let offset = Offset::parse(spec).map_err(|m| {
+            err(&lang_src.name, &lang_src.text, Some(phrase), format!("[dates] relative {phrase:?}: {m}"))
+        })?;
         relative.push((phrase.clone(), offset, lang_src.name.clone()));
     }
     let dates = DateRules {

@@ -177,7 +177,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+            {
                 return ExitCode::SUCCESS;
             }
             eprintln!("armsgraph: error: {e:#}");
@@ -198,7 +199,9 @@ fn run(cli: Cli) -> Result<u8> {
     let mut out = io::stdout().lock();
     match cli.command {
         Command::Demo { store } => demo(&lexicon, store.as_deref(), &mut out),
-        Command::Extract { inputs, format, explain, read } => extract(&lexicon, &inputs, format, explain, &read.options()?, &mut out),
+        Command::Extract { inputs, format, explain, read } => {
+            extract(&lexicon, &inputs, format, explain, &read.options()?, &mut out)
+        }
         Command::Ingest { inputs, store, read, batch } => {
             let path = store.path();
             let gs = GraphStore::open(&path)?;
@@ -225,7 +228,11 @@ fn run(cli: Cli) -> Result<u8> {
             let gs = store.open_existing()?;
             let pairs = params
                 .iter()
-                .map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).with_context(|| format!("--param {p:?} is not NAME=VALUE; query {} accepts: {}", q.name, q.usage())))
+                .map(|p| {
+                    p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).with_context(|| {
+                        format!("--param {p:?} is not NAME=VALUE; query {} accepts: {}", q.name, q.usage())
+                    })
+                })
                 .collect::<Result<Vec<_>>>()?;
             let bindings = query::bind(&gs.store, &lexicon, &q, &pairs)?;
             let table = query::collect(query::run(&gs.store, &q.text, &bindings)?, limit)?;
@@ -272,7 +279,12 @@ fn run(cli: Cli) -> Result<u8> {
                         name: "dot".into(),
                         title: String::new(),
                         description: String::new(),
-                        params: vec![query::Param { name: "focus".into(), kind: query::ParamKind::Entity, required: true, description: String::new() }],
+                        params: vec![query::Param {
+                            name: "focus".into(),
+                            kind: query::ParamKind::Entity,
+                            required: true,
+                            description: String::new(),
+                        }],
                         examples: Vec::new(),
                         text: String::new(),
                     };
@@ -304,7 +316,15 @@ fn print_catalogue(out: &mut dyn Write) -> Result<()> {
             writeln!(out, "{:<16} {}", "", q.description)?;
         }
         for p in &q.params {
-            writeln!(out, "{:<16}   --param {}=<{}> ({}) {}", "", p.name, p.kind.name(), if p.required { "required" } else { "optional" }, p.description)?;
+            writeln!(
+                out,
+                "{:<16}   --param {}=<{}> ({}) {}",
+                "",
+                p.name,
+                p.kind.name(),
+                if p.required { "required" } else { "optional" },
+                p.description
+            )?;
         }
         for e in &q.examples {
             writeln!(out, "{:<16}   e.g. {e}", "")?;
@@ -314,7 +334,7 @@ fn print_catalogue(out: &mut dyn Write) -> Result<()> {
 }
 
 /// Reports a skipped input or a note on stderr.
-fn report(origin: &str, what: &str) {
+fn note(origin: &str, what: &str) {
     eprintln!("armsgraph: {origin}: {what}");
 }
 
@@ -326,38 +346,46 @@ struct IngestReport {
 }
 
 /// Reads, analyses (in parallel, in batches) and stores documents.
-fn ingest(lexicon: &Lexicon, gs: &GraphStore, inputs: &[PathBuf], opts: &ReadOptions, batch: usize) -> Result<IngestReport> {
+fn ingest(
+    lexicon: &Lexicon,
+    gs: &GraphStore,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    batch: usize,
+) -> Result<IngestReport> {
     gs.ensure_vocabulary(lexicon)?;
     let mut report = IngestReport::default();
     let mut pending: Vec<(armsgraph::document::Document, Vec<String>)> = Vec::new();
     let mut failure: Option<anyhow::Error> = None;
-    let mut flush = |pending: &mut Vec<(armsgraph::document::Document, Vec<String>)>, report: &mut IngestReport| -> Result<()> {
-        let analysed: Vec<(Analysis, Vec<String>, Vec<oxigraph::model::Quad>)> = std::mem::take(pending)
-            .into_par_iter()
-            .map(|(doc, notes)| {
-                let a = pipeline::analyse(lexicon, doc);
-                let quads = pipeline::to_store_quads(lexicon, &a);
-                (a, notes, quads)
-            })
-            .collect();
-        let docs: Vec<_> = analysed.iter().map(|(a, _, q)| (graph::document_iri(&a.document.key()), q.clone())).collect();
-        gs.replace_documents(&docs)?;
-        for (a, notes, _) in &analysed {
-            for n in notes.iter().chain(&a.diagnostics) {
-                report(&a.document.origin, n);
+    let flush =
+        |pending: &mut Vec<(armsgraph::document::Document, Vec<String>)>, report: &mut IngestReport| -> Result<()> {
+            let analysed: Vec<(Analysis, Vec<String>, Vec<oxigraph::model::Quad>)> = std::mem::take(pending)
+                .into_par_iter()
+                .map(|(doc, notes)| {
+                    let a = pipeline::analyse(lexicon, doc);
+                    let quads = pipeline::to_store_quads(lexicon, &a);
+                    (a, notes, quads)
+                })
+                .collect();
+            let docs: Vec<_> =
+                analysed.iter().map(|(a, _, q)| (graph::document_iri(&a.document.key()), q.clone())).collect();
+            gs.replace_documents(&docs)?;
+            for (a, notes, _) in &analysed {
+                for n in notes.iter().chain(&a.diagnostics) {
+                    note(&a.document.origin, n);
+                }
+                report.documents += 1;
+                report.attestations += a.extraction.attestations.len();
             }
-            report.documents += 1;
-            report.attestations += a.extraction.attestations.len();
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     input::read_inputs(inputs, opts, &mut |item| {
         if failure.is_some() {
             return;
         }
         match item {
             Input::Skipped { origin, reason } => {
-                report(&origin, &format!("skipped: {reason}"));
+                note(&origin, &format!("skipped: {reason}"));
                 report.skipped += 1;
             }
             Input::Document { document, notes } => {
@@ -378,17 +406,24 @@ fn ingest(lexicon: &Lexicon, gs: &GraphStore, inputs: &[PathBuf], opts: &ReadOpt
     Ok(report)
 }
 
-fn extract(lexicon: &Lexicon, inputs: &[PathBuf], format: ExportFormat, explain: bool, opts: &ReadOptions, out: &mut dyn Write) -> Result<u8> {
+fn extract(
+    lexicon: &Lexicon,
+    inputs: &[PathBuf],
+    format: ExportFormat,
+    explain: bool,
+    opts: &ReadOptions,
+    out: &mut dyn Write,
+) -> Result<u8> {
     let mut skipped = 0;
     let mut documents = Vec::new();
     input::read_inputs(inputs, opts, &mut |item| match item {
         Input::Skipped { origin, reason } => {
-            report(&origin, &format!("skipped: {reason}"));
+            note(&origin, &format!("skipped: {reason}"));
             skipped += 1;
         }
         Input::Document { document, notes } => {
             for n in &notes {
-                report(&document.origin, n);
+                note(&document.origin, n);
             }
             documents.push(document);
         }
@@ -398,7 +433,7 @@ fn extract(lexicon: &Lexicon, inputs: &[PathBuf], format: ExportFormat, explain:
     let mut quads = Vec::new();
     for a in &analyses {
         for d in &a.diagnostics {
-            report(&a.document.origin, d);
+            note(&a.document.origin, d);
         }
         if explain {
             write_explanation(lexicon, a, &mut buffered)?;
@@ -457,13 +492,18 @@ fn demo(lexicon: &Lexicon, store_path: Option<&Path>, out: &mut dyn Write) -> Re
     gs.ensure_vocabulary(lexicon)?;
     let mut docs = Vec::new();
     let mut skipped = 0;
-    input::read_jsonl(armsgraph::bundled::DEMO_CORPUS.as_bytes(), "samples/demo.jsonl", &ReadOptions::default(), &mut |i| match i {
-        Input::Document { document, .. } => docs.push(document),
-        Input::Skipped { origin, reason } => {
-            report(&origin, &format!("skipped: {reason}"));
-            skipped += 1;
-        }
-    });
+    input::read_jsonl(
+        armsgraph::bundled::DEMO_CORPUS.as_bytes(),
+        "samples/demo.jsonl",
+        &ReadOptions::default(),
+        &mut |i| match i {
+            Input::Document { document, .. } => docs.push(document),
+            Input::Skipped { origin, reason } => {
+                note(&origin, &format!("skipped: {reason}"));
+                skipped += 1;
+            }
+        },
+    );
     let analysed: Vec<_> = docs
         .into_par_iter()
         .map(|d| {
@@ -496,7 +536,11 @@ fn demo(lexicon: &Lexicon, store_path: Option<&Path>, out: &mut dyn Write) -> Re
         let q = query::find(name)?;
         let b = query::bind(&gs.store, lexicon, &q, &params)?;
         let table = query::collect(query::run(&gs.store, &q.text, &b)?, Some(25))?;
-        writeln!(out, "== {title}  (armsgraph query {name}{})", params.iter().map(|(k, v)| format!(" --param {k}={v:?}")).collect::<String>())?;
+        writeln!(
+            out,
+            "== {title}  (armsgraph query {name}{})",
+            params.iter().map(|(k, v)| format!(" --param {k}={v:?}")).collect::<String>()
+        )?;
         query::write_table(&table, ResultFormat::Table, Some(terminal_width().unwrap_or(120)), out)?;
         writeln!(out)?;
     }

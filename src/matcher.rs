@@ -71,12 +71,7 @@ fn parse_entry(text: &str) -> Result<(Vec<Piece>, bool), String> {
         if suffix && i > 0 {
             return Err(format!("entry {text:?}: only the first word may start with '*'"));
         }
-        pieces.push(Piece {
-            core: fold(literal),
-            exact: literal.chars().map(fold_typography).collect(),
-            stem,
-            suffix,
-        });
+        pieces.push(Piece { core: fold(literal), exact: literal.chars().map(fold_typography).collect(), stem, suffix });
     }
     if pieces.is_empty() {
         return Err("empty entry".to_string());
@@ -225,7 +220,11 @@ mod tests {
     fn entry_syntax() {
         check(&["rakiet*"], "Rakiety i rakietami, nie prakiety.", &["Rakiety", "rakietami"]);
         check(&["*munition"], "Artilleriemunition und Munition", &["Artilleriemunition", "Munition"]);
-        check(&["korea północna"], "KOREA  Północna i Korea\u{a0}Północna", &["KOREA  Północna", "Korea\u{a0}Północna"]);
+        check(
+            &["korea północna"],
+            "KOREA  Północna i Korea\u{a0}Północna",
+            &["KOREA  Północna", "Korea\u{a0}Północna"],
+        );
         check(&["US"], "the US and us", &["US"]);
         check(&["=Grad"], "Grad rockets, 5 grad", &["Grad"]);
         check(&["pocisk* kal."], "pociski kal. 122", &["pociski kal."]);

@@ -51,7 +51,13 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     for hit in lang.matcher.find_all(text, folded) {
         let entry = lang.matcher.entry(hit.entry);
         let core = entry.text.chars().filter(|c| *c != '*' && *c != '=').count();
-        candidates.push(Candidate { start: hit.start, end: hit.end, core, target: entry.target, found: Found::Entry(hit.entry) });
+        candidates.push(Candidate {
+            start: hit.start,
+            end: hit.end,
+            core,
+            target: entry.target,
+            found: Found::Entry(hit.entry),
+        });
     }
     // Longest first; then patterns, longer literal entries, more specific kinds, earlier.
     candidates.sort_by(|a, b| {

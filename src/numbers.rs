@@ -30,7 +30,11 @@ pub fn parse_number(lang: &Language, digits: &str) -> Option<f64> {
         None => (digits, ""),
     };
     let int: String = int.chars().filter(char::is_ascii_digit).collect();
-    if frac.is_empty() { int.parse().ok() } else { format!("{int}.{frac}").parse().ok() }
+    if frac.is_empty() {
+        int.parse().ok()
+    } else {
+        format!("{int}.{frac}").parse().ok()
+    }
 }
 
 /// Finds the quantity stated right before an item, in `before` (the text from the previous
@@ -38,11 +42,13 @@ pub fn parse_number(lang: &Language, digits: &str) -> Option<f64> {
 pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     let folding = Folded::new(before);
     let folded = folding.text.as_str();
-    let original = |from: usize, to: usize| before[folding.to_original(from)..folding.to_original(to)].trim().to_string();
+    let original =
+        |from: usize, to: usize| before[folding.to_original(from)..folding.to_original(to)].trim().to_string();
     let mut best = None;
     for m in number_regex().find_iter(folded) {
         let rest = &folded[m.end()..];
-        let words: Vec<&str> = rest.split(|c: char| !c.is_alphanumeric() && c != '.').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            rest.split(|c: char| !c.is_alphanumeric() && c != '.').filter(|w| !w.is_empty()).collect();
         if words.len() > 3 {
             continue;
         }
@@ -71,7 +77,9 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
         for (phrase, value) in &lang.numbers.words {
             let key = fold(phrase);
             let Some(p) = rfind_word(folded, &key) else { continue };
-            if folded[p + key.len()..].split_whitespace().count() <= 3 && found.is_none_or(|(_, len, _)| key.len() > len) {
+            if folded[p + key.len()..].split_whitespace().count() <= 3
+                && found.is_none_or(|(_, len, _)| key.len() > len)
+            {
                 found = Some((p, key.len(), *value));
             }
         }

@@ -37,7 +37,9 @@ pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
             }
             if d.code == UNDETERMINED {
                 diagnostics.push(match &d.best_guess {
-                    Some(g) => format!("language not recognised (closest: {g}, too few of its words): entity names only, no flows"),
+                    Some(g) => format!(
+                        "language not recognised (closest: {g}, too few of its words): entity names only, no flows"
+                    ),
                     None => "language not recognised: entity names only, no flows".to_string(),
                 });
             }
@@ -45,10 +47,17 @@ pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
         }
     };
     let lang = lexicon.language(&code).expect("a detected or declared language exists");
+    let mut document = document;
     let folded = Folded::new(&document.text);
     let sentences = split_sentences(&document.text, &lang.abbreviations);
+    if document.published.is_none() {
+        if let Some(date) = crate::dates::dateline(lang, &document.text, &sentences) {
+            diagnostics.push(format!("publication date {date} read from the dateline"));
+            document.published = Some(date);
+        }
+    }
     let mentions = find_mentions(lexicon, lang, &document.text, &folded);
-    let extraction = extract_flows(lexicon, lang, &document.text, sentences, mentions);
+    let extraction = extract_flows(lexicon, lang, &document.text, document.published.as_deref(), sentences, mentions);
     Analysis { document, lang: code, confidence, extraction, diagnostics }
 }
 

@@ -106,22 +106,34 @@ impl PreparedQuery {
             let Some((key, value)) = body.split_once(':') else { continue };
             let value = value.trim();
             match key.trim() {
-                "name" if value != name => return Err(invalid(format!("header names it {value:?}, its file {name:?}"))),
+                "name" if value != name => {
+                    return Err(invalid(format!("header names it {value:?}, its file {name:?}")))
+                }
                 "title" => q.title = value.to_string(),
                 "description" => q.description = value.to_string(),
                 "example" => q.examples.push(value.to_string()),
                 "param" => {
                     let mut parts = value.splitn(4, ' ');
                     let (Some(pname), Some(kind), Some(req)) = (parts.next(), parts.next(), parts.next()) else {
-                        return Err(invalid(format!("bad param line {value:?}: expected `name type required|optional description`")));
+                        return Err(invalid(format!(
+                            "bad param line {value:?}: expected `name type required|optional description`"
+                        )));
                     };
-                    let kind = ParamKind::parse(kind).ok_or_else(|| invalid(format!("param {pname}: unknown type {kind:?}")))?;
+                    let kind = ParamKind::parse(kind)
+                        .ok_or_else(|| invalid(format!("param {pname}: unknown type {kind:?}")))?;
                     let required = match req {
                         "required" => true,
                         "optional" => false,
-                        other => return Err(invalid(format!("param {pname}: {other:?} is neither required nor optional"))),
+                        other => {
+                            return Err(invalid(format!("param {pname}: {other:?} is neither required nor optional")))
+                        }
                     };
-                    q.params.push(Param { name: pname.to_string(), kind, required, description: parts.next().unwrap_or("").to_string() });
+                    q.params.push(Param {
+                        name: pname.to_string(),
+                        kind,
+                        required,
+                        description: parts.next().unwrap_or("").to_string(),
+                    });
                 }
                 _ => {}
             }
@@ -129,7 +141,7 @@ impl PreparedQuery {
         if q.title.is_empty() {
             return Err(invalid("its header has no `# title:` line".into()));
         }
-        SparqlEvaluator::new().parse_query(text).map_err(|e| invalid(format!("does not parse: {e}")))?;
+        let _parsed = SparqlEvaluator::new().parse_query(text).map_err(|e| invalid(format!("does not parse: {e}")))?;
         Ok(q)
     }
 
@@ -140,7 +152,15 @@ impl PreparedQuery {
         }
         self.params
             .iter()
-            .map(|p| format!("{}={} ({}{})", p.name, p.kind.name(), if p.required { "required" } else { "optional" }, if p.description.is_empty() { String::new() } else { format!(": {}", p.description) }))
+            .map(|p| {
+                format!(
+                    "{}={} ({}{})",
+                    p.name,
+                    p.kind.name(),
+                    if p.required { "required" } else { "optional" },
+                    if p.description.is_empty() { String::new() } else { format!(": {}", p.description) }
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -232,12 +252,20 @@ pub fn bind(
         let Some(p) = query.params.iter().find(|p| &p.name == name) else {
             return Err(QueryError::Parameter(format!("unknown parameter {name:?}; {}", accepted())));
         };
-        let bad = |what: &str| QueryError::Parameter(format!("parameter {name}: {value:?} is not {what}; {}", accepted()));
+        let bad =
+            |what: &str| QueryError::Parameter(format!("parameter {name}: {value:?} is not {what}; {}", accepted()));
         let term: Term = match p.kind {
-            ParamKind::Entity => resolve_entity(store, lexicon, value).ok_or_else(|| bad("a known entity (IRI, id or label in any language)"))?.into(),
-            ParamKind::Category => resolve_category(lexicon, value).ok_or_else(|| bad("an item category (notation, IRI or label)"))?.into(),
+            ParamKind::Entity => resolve_entity(store, lexicon, value)
+                .ok_or_else(|| bad("a known entity (IRI, id or label in any language)"))?
+                .into(),
+            ParamKind::Category => {
+                resolve_category(lexicon, value).ok_or_else(|| bad("an item category (notation, IRI or label)"))?.into()
+            }
             ParamKind::Modality => {
-                let m: Modality = value.trim().parse().map_err(|_| bad("a modality (asserted, reported, likely, speculative, denied)"))?;
+                let m: Modality = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("a modality (asserted, reported, likely, speculative, denied)"))?;
                 NamedNode::new_unchecked(m.iri()).into()
             }
             ParamKind::Date => {
@@ -255,7 +283,9 @@ pub fn bind(
             },
             ParamKind::Document => match named(value) {
                 Some(n) => n.into(),
-                None => NamedNode::new(format!("{AGR}doc/{}", crate::document::slug(value))).map_err(|_| bad("a document"))?.into(),
+                None => NamedNode::new(format!("{AGR}doc/{}", crate::document::slug(value)))
+                    .map_err(|_| bad("a document"))?
+                    .into(),
             },
             ParamKind::Text => Literal::new_simple_literal(value).into(),
         };
@@ -305,7 +335,9 @@ pub fn collect(results: QueryResults<'_>, limit: Option<usize>) -> Result<Table,
             let row = QuerySolution::from((vec![v.clone()], vec![Some(Literal::from(b).into())]));
             Ok(Table { variables: vec![v], rows: vec![row] })
         }
-        QueryResults::Graph(_) => Err(QueryError::Evaluation("CONSTRUCT/DESCRIBE results: use `armsgraph export` or SELECT".into())),
+        QueryResults::Graph(_) => {
+            Err(QueryError::Evaluation("CONSTRUCT/DESCRIBE results: use `armsgraph export` or SELECT".into()))
+        }
     }
 }
 
@@ -337,7 +369,12 @@ pub fn cell(term: Option<&Term>) -> String {
 }
 
 /// Writes a table in the chosen format; `width` bounds table columns (terminal width).
-pub fn write_table(table: &Table, format: ResultFormat, width: Option<usize>, out: &mut dyn Write) -> Result<(), QueryError> {
+pub fn write_table(
+    table: &Table,
+    format: ResultFormat,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
     let results_format = match format {
         ResultFormat::Table => return write_aligned(table, width, out),
         ResultFormat::Csv => QueryResultsFormat::Csv,
@@ -345,7 +382,8 @@ pub fn write_table(table: &Table, format: ResultFormat, width: Option<usize>, ou
         ResultFormat::Json => QueryResultsFormat::Json,
         ResultFormat::Xml => QueryResultsFormat::Xml,
     };
-    let mut w = QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(out, table.variables.clone())?;
+    let mut w = QueryResultsSerializer::from_format(results_format)
+        .serialize_solutions_to_writer(out, table.variables.clone())?;
     for row in &table.rows {
         w.serialize(row)?;
     }
@@ -355,7 +393,8 @@ pub fn write_table(table: &Table, format: ResultFormat, width: Option<usize>, ou
 
 fn write_aligned(table: &Table, width: Option<usize>, out: &mut dyn Write) -> Result<(), QueryError> {
     let headers: Vec<String> = table.variables.iter().map(|v| v.as_str().to_string()).collect();
-    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| table.variables.iter().map(|v| cell(r.get(v))).collect()).collect();
+    let rows: Vec<Vec<String>> =
+        table.rows.iter().map(|r| table.variables.iter().map(|v| cell(r.get(v))).collect()).collect();
     let n = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {

@@ -22,9 +22,7 @@ pub fn fold_typography(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{00B4}' | '`' => '\'',
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => {
-            '-'
-        }
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
         '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\u{2007}' | '\u{200A}' => ' ',
         '\u{015E}' => '\u{0218}',
         '\u{015F}' => '\u{0219}',
@@ -116,7 +114,8 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
         } else if matches!(c, '.' | '!' | '?' | '…') {
             // Extend over a run of closing punctuation: "...", ".”", "?!"
             let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')') {
+            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')')
+            {
                 j += 1;
             }
             let end = chars.get(j).map_or(text.len(), |&(p, _)| p);
@@ -127,11 +126,15 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
                 Some(n) => {
                     n == '\n'
                         || n.is_uppercase()
-                        || (spaced && (n.is_numeric() || matches!(n, '"' | '„' | '“' | '«' | '\'' | '(' | '-' | '–' | '—')))
+                        || (spaced
+                            && (n.is_numeric() || matches!(n, '"' | '„' | '“' | '«' | '\'' | '(' | '-' | '–' | '—')))
                 }
             };
             let directly_capital = !spaced && next.is_some_and(char::is_uppercase);
-            if (spaced || directly_capital || after.is_none()) && starts_new && !(c == '.' && is_abbreviation(text, pos, abbreviations)) {
+            if (spaced || directly_capital || after.is_none())
+                && starts_new
+                && !(c == '.' && is_abbreviation(text, pos, abbreviations))
+            {
                 cut = Some(end);
                 i = j.saturating_sub(1);
             }
@@ -213,7 +216,10 @@ mod tests {
     #[test]
     fn sentences() {
         check("One ship sailed. Two more followed.", &["One ship sailed.", "Two more followed."]);
-        check("Dostarczono pociski kal. 152 mm do Rosji. Potem rakiety.", &["Dostarczono pociski kal. 152 mm do Rosji.", "Potem rakiety."]);
+        check(
+            "Dostarczono pociski kal. 152 mm do Rosji. Potem rakiety.",
+            &["Dostarczono pociski kal. 152 mm do Rosji.", "Potem rakiety."],
+        );
         check("W. Putin met Kim. They talked.", &["W. Putin met Kim.", "They talked."]);
         check("Headline\nBody starts here.", &["Headline", "Body starts here."]);
         check("a wrapped\nline goes on.", &["a wrapped\nline goes on."]);
@@ -231,7 +237,7 @@ mod tests {
         let folded = Folded::new(original);
         assert_eq!(folded.text, "ș-i rosji's");
         assert_eq!(folded.text.chars().count(), original.chars().count());
-        for (f, (o, _)) in folded.text.char_indices().zip(original.char_indices()) {
+        for ((f, _), (o, _)) in folded.text.char_indices().zip(original.char_indices()) {
             assert_eq!(folded.to_original(f), o);
             assert_eq!(folded.to_folded(o), f);
         }

@@ -10,7 +10,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_armsgraph");
 const ARTICLE_EN: &str = "Pyongyang ships artillery shells to Russia by rail, according to Ukrainian intelligence. \
 In return, Moscow is expected to give North Korea food and fuel.\n";
 
-const ARTICLE_DE: &str = "Laut dem südkoreanischen Geheimdienst hat Nordkorea Russland mit ballistischen Raketen beliefert. \
+const ARTICLE_DE: &str =
+    "Laut dem südkoreanischen Geheimdienst hat Nordkorea Russland mit ballistischen Raketen beliefert. \
 Die Lieferungen sollen über den Hafen Rajin laufen.\n";
 
 struct Scratch(PathBuf);
@@ -44,7 +45,12 @@ impl Drop for Scratch {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("ARMSGRAPH_STORE").env_remove("ARMSGRAPH_LEXICON").output().expect("run armsgraph")
+    Command::new(BIN)
+        .args(args)
+        .env_remove("ARMSGRAPH_STORE")
+        .env_remove("ARMSGRAPH_LEXICON")
+        .output()
+        .expect("run armsgraph")
 }
 
 fn run_stdin(args: &[&str], input: &str) -> Output {
@@ -79,8 +85,8 @@ fn extract_turtle_has_flows_and_prefixes() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("@prefix ag:"), "{out}");
-    assert!(out.contains("agr:flow/north-korea--russia--artillery-ammunition"), "{out}");
-    assert!(out.contains("agr:flow/russia--north-korea--food"), "{out}");
+    assert!(out.contains("agf:north-korea--russia--artillery-ammunition a ag:Transfer"), "{out}");
+    assert!(out.contains("agf:russia--north-korea--food"), "{out}");
     assert!(out.contains("ag:inExchangeFor"), "{out}");
 }
 
@@ -175,7 +181,14 @@ fn ingest_query_export_dot_round_trip() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("rail"), "{}", stdout(&o));
 
-    let o = run(&["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/armsgraph/ontology#Transfer> }", "--store", s(&store), "--format", "csv"]);
+    let o = run(&[
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/armsgraph/ontology#Transfer> }",
+        "--store",
+        s(&store),
+        "--format",
+        "csv",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let n: usize = stdout(&o).lines().nth(1).unwrap().trim().parse().unwrap();
     assert!(n >= 4, "{}", stdout(&o));

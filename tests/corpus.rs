@@ -48,7 +48,6 @@ struct ExpectFlow {
     modality: Option<String>,
     source: Option<String>,
     quantity: Option<f64>,
-    #[allow(dead_code)]
     date: Option<String>,
     #[allow(dead_code)]
     via: Option<Vec<String>>,
@@ -62,25 +61,32 @@ struct ExpectExchange {
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> =
+        fs::read_dir(&root).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
     dirs.sort();
     dirs
 }
 
-/// (supplier id, recipient id, category) -> (strongest modality, sources, quantities)
-type Flows = BTreeMap<(String, String, String), (String, Vec<String>, Vec<f64>)>;
+/// (supplier id, recipient id, category) -> (strongest modality, sources, quantities, dates)
+type Flows = BTreeMap<(String, String, String), (String, Vec<String>, Vec<f64>, Vec<String>)>;
 
 fn flows(lexicon: &Lexicon, ex: &Extraction) -> Flows {
     let mut out: Flows = BTreeMap::new();
     for a in &ex.attestations {
-        let key = (lexicon.entity(a.flow.supplier).id.clone(), lexicon.entity(a.flow.recipient).id.clone(), a.flow.category.notation().to_string());
-        let e = out.entry(key).or_insert_with(|| (a.modality.notation().to_string(), Vec::new(), Vec::new()));
+        let key = (
+            lexicon.entity(a.flow.supplier).id.clone(),
+            lexicon.entity(a.flow.recipient).id.clone(),
+            a.flow.category.notation().to_string(),
+        );
+        let e =
+            out.entry(key).or_insert_with(|| (a.modality.notation().to_string(), Vec::new(), Vec::new(), Vec::new()));
         let current: armsgraph::vocab::Modality = e.0.parse().unwrap();
         if a.modality.rank() > current.rank() {
             e.0 = a.modality.notation().to_string();
         }
         e.1.extend(a.source.map(|s| lexicon.entity(s).id.clone()));
         e.2.extend(a.quantity.as_ref().map(|q| q.value));
+        e.3.extend(a.date.clone());
     }
     out
 }
@@ -92,21 +98,40 @@ fn check_expectations(lexicon: &Lexicon, ex: &Extraction, expect: &Expect) -> Ve
     for f in &expect.flow {
         let key = (f.supplier.clone(), f.recipient.clone(), f.category.clone());
         match got.get(&key) {
-            None => problems.push(format!("missing flow {}->{}:{} (got: {})", f.supplier, f.recipient, f.category, shown())),
-            Some((m, sources, quantities)) => {
+            None => {
+                problems.push(format!("missing flow {}->{}:{} (got: {})", f.supplier, f.recipient, f.category, shown()))
+            }
+            Some((m, sources, quantities, dates)) => {
+                if let Some(want) = &f.date {
+                    if !dates.contains(want) {
+                        problems.push(format!(
+                            "flow {}->{}:{}: dates {dates:?}, expected {want}",
+                            f.supplier, f.recipient, f.category
+                        ));
+                    }
+                }
                 if let Some(want) = &f.modality {
                     if want != m {
-                        problems.push(format!("flow {}->{}:{}: modality {m}, expected {want}", f.supplier, f.recipient, f.category));
+                        problems.push(format!(
+                            "flow {}->{}:{}: modality {m}, expected {want}",
+                            f.supplier, f.recipient, f.category
+                        ));
                     }
                 }
                 if let Some(want) = &f.source {
                     if !sources.contains(want) {
-                        problems.push(format!("flow {}->{}:{}: sources {sources:?}, expected {want}", f.supplier, f.recipient, f.category));
+                        problems.push(format!(
+                            "flow {}->{}:{}: sources {sources:?}, expected {want}",
+                            f.supplier, f.recipient, f.category
+                        ));
                     }
                 }
                 if let Some(want) = f.quantity {
                     if !quantities.iter().any(|q| (q - want).abs() <= want.abs() * 0.01) {
-                        problems.push(format!("flow {}->{}:{}: quantities {quantities:?}, expected {want}", f.supplier, f.recipient, f.category));
+                        problems.push(format!(
+                            "flow {}->{}:{}: quantities {quantities:?}, expected {want}",
+                            f.supplier, f.recipient, f.category
+                        ));
                     }
                 }
             }
@@ -131,8 +156,15 @@ fn check_expectations(lexicon: &Lexicon, ex: &Extraction, expect: &Expect) -> Ve
     }
     for x in &expect.exchange {
         let found = ex.exchanges.iter().any(|e| {
-            let key = |k: armsgraph::flows::FlowKey| [lexicon.entity(k.supplier).id.clone(), lexicon.entity(k.recipient).id.clone(), k.category.notation().to_string()];
-            (key(e.gives) == x.gives && key(e.returns) == x.returns) || (key(e.gives) == x.returns && key(e.returns) == x.gives)
+            let key = |k: armsgraph::flows::FlowKey| {
+                [
+                    lexicon.entity(k.supplier).id.clone(),
+                    lexicon.entity(k.recipient).id.clone(),
+                    k.category.notation().to_string(),
+                ]
+            };
+            (key(e.gives) == x.gives && key(e.returns) == x.returns)
+                || (key(e.gives) == x.returns && key(e.returns) == x.gives)
         });
         if !found {
             problems.push(format!("missing exchange {:?} for {:?}", x.gives, x.returns));
@@ -155,8 +187,10 @@ fn golden_corpus() {
     assert!(all.len() >= 12, "expected golden cases under tests/corpus, found {}", all.len());
     for dir in &all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let meta: Meta = toml::from_str(&fs::read_to_string(dir.join("meta.toml")).unwrap()).unwrap_or_else(|e| panic!("{name}/meta.toml: {e}"));
-        let expect: Expect = toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
+        let meta: Meta = toml::from_str(&fs::read_to_string(dir.join("meta.toml")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}/meta.toml: {e}"));
+        let expect: Expect = toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
         assert!(!expect.flow.is_empty() || !expect.absent.is_empty(), "{name}: expect.toml states nothing");
         let text = fs::read_to_string(dir.join("input.txt")).unwrap();
         let doc = Document {
@@ -188,7 +222,9 @@ fn golden_corpus() {
                 Ok(expected) => {
                     let same = sophia::isomorphism::isomorphic_datasets(&parse_nq(&expected), &parse_nq(&nq)).unwrap();
                     if !same {
-                        failures.push(format!("{name}: graph differs from expected.nq (review, then bless with ARMSGRAPH_BLESS=1)"));
+                        failures.push(format!(
+                            "{name}: graph differs from expected.nq (review, then bless with ARMSGRAPH_BLESS=1)"
+                        ));
                     }
                 }
             }

@@ -18,7 +18,10 @@ fn root() -> &'static Path {
 
 fn ontology() -> Vec<Quad> {
     let text = std::fs::read_to_string(root().join("ontology/armsgraph.ttl")).unwrap();
-    RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()).collect::<Result<_, _>>().expect("the ontology parses")
+    RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("the ontology parses")
 }
 
 #[test]
@@ -33,7 +36,10 @@ fn every_data_file_is_bundled_and_valid() {
     let bundled: Vec<String> = armsgraph::bundled::LANGUAGES.iter().map(|(c, _)| c.to_string()).collect();
     assert_eq!(on_disk, bundled);
     let lexicon = Lexicon::bundled().expect("the bundled lexicon is valid");
-    assert_eq!(Lexicon::load_dir(&root().join("lexicon")).expect("the lexicon folder loads").entities.len(), lexicon.entities.len());
+    assert_eq!(
+        Lexicon::load_dir(&root().join("lexicon")).expect("the lexicon folder loads").entities.len(),
+        lexicon.entities.len()
+    );
     for lang in lexicon.languages() {
         assert!(lang.detect.len() >= 30, "{}: too few detection words", lang.code);
         assert!(lang.matcher.len() >= 100, "{}: only {} entries", lang.code, lang.matcher.len());
@@ -57,7 +63,11 @@ fn invalid_lexicon_data_names_file_and_line() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("xx")).unwrap();
     std::fs::write(dir.join("entities.toml"), "[[entity]]\nid = \"a\"\nkind = \"state\"\nlabel = \"A\"\n").unwrap();
-    std::fs::write(dir.join("xx/lang.toml"), "code = \"xx\"\nname = \"X\"\n\n[cues]\nsupply = [\"gives\"]\nwhisper = [\"psst\"]\n").unwrap();
+    std::fs::write(
+        dir.join("xx/lang.toml"),
+        "code = \"xx\"\nname = \"X\"\n\n[cues]\nsupply = [\"gives\"]\nwhisper = [\"psst\"]\n",
+    )
+    .unwrap();
     let err = Lexicon::load_dir(&dir).err().expect("an unknown cue kind is an error").to_string();
     assert!(err.contains("xx/lang.toml:6") && err.contains("whisper"), "{err}");
     std::fs::write(dir.join("xx/lang.toml"), "code = \"xx\"\nname = \"X\"\n").unwrap();
@@ -87,7 +97,9 @@ fn ontology_defines_every_term_the_code_writes() {
         quads
             .iter()
             .filter(|q| q.subject.to_string() == format!("<{node}>"))
-            .filter(|q| q.predicate.as_str() == format!("{SKOS}prefLabel") || q.predicate.as_str() == format!("{SKOS}altLabel"))
+            .filter(|q| {
+                q.predicate.as_str() == format!("{SKOS}prefLabel") || q.predicate.as_str() == format!("{SKOS}altLabel")
+            })
             .filter_map(|q| match &q.object {
                 Term::Literal(l) => l.language().map(str::to_string),
                 _ => None,
@@ -95,7 +107,11 @@ fn ontology_defines_every_term_the_code_writes() {
             .collect()
     };
     let notation = |node: &str| {
-        quads.iter().any(|q| q.subject.to_string() == format!("<{node}>") && q.predicate.as_str() == format!("{SKOS}notation") && q.object == Term::from(Literal::new_simple_literal(node.rsplit('/').next().unwrap())))
+        quads.iter().any(|q| {
+            q.subject.to_string() == format!("<{node}>")
+                && q.predicate.as_str() == format!("{SKOS}notation")
+                && q.object == Term::from(Literal::new_simple_literal(node.rsplit('/').next().unwrap()))
+        })
     };
     for c in Category::ALL {
         let node = format!("{AGC}{}", c.notation());
@@ -105,7 +121,12 @@ fn ontology_defines_every_term_the_code_writes() {
             assert!(l.contains(code), "category {c} has no {code} label");
         }
         if let Some(b) = c.broader() {
-            let broader = Quad::new(NamedNode::new(&node).unwrap(), NamedNode::new(format!("{SKOS}broader")).unwrap(), NamedNode::new(b.iri()).unwrap(), oxigraph::model::GraphName::DefaultGraph);
+            let broader = Quad::new(
+                NamedNode::new(&node).unwrap(),
+                NamedNode::new(format!("{SKOS}broader")).unwrap(),
+                NamedNode::new(b.iri()).unwrap(),
+                oxigraph::model::GraphName::DefaultGraph,
+            );
             assert!(quads.contains(&broader), "{c} should be narrower than {b}");
         }
     }
@@ -131,12 +152,62 @@ impl Noise {
 
     fn text(&mut self, len: usize) -> String {
         const PIECES: &[&str] = &[
-            "Korea Północna", "Rosji", "dostarcza", "pociski", "kal.", "152 mm", "w zamian", " ", ".", "\n", "Nordkorea", "liefert",
-            "an", "Russland", "según", "Ş", "ţ", "İ", "—", "\u{a0}", "\u{200b}", "🇺🇦", "e\u{301}", "Ⅻ", "ß", "ǅ", "ΐ", "Su-35", "10 000",
-            "Phenianul", "în schimbul", "according to", "North Korea", "shells", "Russia", "\"", "„", "?", "!", "…", "KN-23", "\r\n",
-            "ﬃ", "ẞ", "Ꙭ", "ℌ", "𝔄", "\u{fffd}", "x", "1,5", "mln",
+            "Korea Północna",
+            "Rosji",
+            "dostarcza",
+            "pociski",
+            "kal.",
+            "152 mm",
+            "w zamian",
+            " ",
+            ".",
+            "\n",
+            "Nordkorea",
+            "liefert",
+            "an",
+            "Russland",
+            "según",
+            "Ş",
+            "ţ",
+            "İ",
+            "—",
+            "\u{a0}",
+            "\u{200b}",
+            "🇺🇦",
+            "e\u{301}",
+            "Ⅻ",
+            "ß",
+            "ǅ",
+            "ΐ",
+            "Su-35",
+            "10 000",
+            "Phenianul",
+            "în schimbul",
+            "according to",
+            "North Korea",
+            "shells",
+            "Russia",
+            "\"",
+            "„",
+            "?",
+            "!",
+            "…",
+            "KN-23",
+            "\r\n",
+            "ﬃ",
+            "ẞ",
+            "Ꙭ",
+            "ℌ",
+            "𝔄",
+            "\u{fffd}",
+            "x",
+            "1,5",
+            "mln",
         ];
-        (0..len).map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize]).collect::<Vec<_>>().join(if self.next() % 3 == 0 { "" } else { " " })
+        (0..len)
+            .map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize])
+            .collect::<Vec<_>>()
+            .join(if self.next() % 3 == 0 { "" } else { " " })
     }
 }
 
@@ -155,7 +226,12 @@ fn any_text_in_any_language_extracts_safely_and_deterministically() {
                 assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end), "{text:?}");
             }
             for m in &a.extraction.mentions {
-                assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end) && m.span.start < m.span.end, "{text:?}");
+                assert!(
+                    text.is_char_boundary(m.span.start)
+                        && text.is_char_boundary(m.span.end)
+                        && m.span.start < m.span.end,
+                    "{text:?}"
+                );
             }
             let again = analyse(&lexicon, doc);
             assert_eq!(to_quads(&lexicon, &a), to_quads(&lexicon, &again), "not deterministic on {text:?}");
