@@ -176,8 +176,8 @@ fn neighbourhood(graph: &DiGraph<Node, Edge>, focus: &str, depth: usize) -> DiGr
                 continue;
             }
             for m in graph.neighbors_undirected(n) {
-                if !keep.contains_key(&m) {
-                    keep.insert(m, d + 1);
+                if let std::collections::btree_map::Entry::Vacant(slot) = keep.entry(m) {
+                    slot.insert(d + 1);
                     queue.push_back((m, d + 1));
                 }
             }

@@ -708,7 +708,6 @@ fn clause_flows(
         }
         purpose = false;
         let Unit::Item(category, weapon) = units[i].unit else { continue };
-        let category = category;
         // "rockets for Grad launchers": the item after a for-word only says what the first is
         // for; but generic technology "for the satellite programme" is that kind of technology.
         if i >= 2
