@@ -379,6 +379,13 @@ fn clause_flows(
     ex: &mut Extraction,
     notes: &mut Vec<String>,
 ) {
+    // A relative clause with no items of its own ("…Shahed drones, which Tehran delivered")
+    // reaches back to its antecedent.
+    let range = if range.start > 0 && !all[range.clone()].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
+        0..range.end
+    } else {
+        range
+    };
     let units = &all[range.clone()];
     // Of several triggers in one clause, the one nearest to an item governs it.
     let t_index = if is_trigger(&all[t_index]) {
@@ -409,7 +416,18 @@ fn clause_flows(
         notes.push(format!("trigger {:?}: no item in its clause", all[t_index].entry));
         return;
     }
-    let t_kind = if is_trigger(&all[t_index]) { all[t_index].unit } else { Unit::Cue(Cue::Supply) };
+    let mut t_kind = if is_trigger(&all[t_index]) { all[t_index].unit } else { Unit::Cue(Cue::Supply) };
+    // "drones, delivered to Russia by Tehran": a supply verb right after the goods, with no
+    // actor before it, is a participle: read it as a passive.
+    let no_actor_before =
+        !units.iter().any(|u| matches!(u.unit, Unit::Actor(_)) && u.span.start < all[t_index].span.start);
+    let after_item = t_index > 0
+        && matches!(all[t_index - 1].unit, Unit::Item(..))
+        && words_between(text, all[t_index - 1].span.end, all[t_index].span.start) == 0;
+    if t_kind == Unit::Cue(Cue::Supply) && no_actor_before && after_item {
+        t_kind = Unit::Cue(Cue::Passive);
+        notes.push("a participle after the goods: read as a passive".into());
+    }
     let t_pos = all[t_index].span.start;
     notes.push(format!("trigger {:?} ({})", all[t_index].entry, cue_name(all[t_index].unit)));
 
@@ -476,6 +494,24 @@ fn clause_flows(
             None => unmarked.push((i, e)),
         }
     }
+    // "buys shells in North Korea": a state located right after the trigger or the goods sells.
+    if supplier.is_none() && t_kind == Unit::Cue(Cue::Receive) {
+        if let Some(e) = units.iter().enumerate().find_map(|(i, u)| match u.unit {
+            Unit::Place(e)
+                if lexicon.entity(e).kind == Kind::State
+                    && i > 0
+                    && (is_trigger(&units[i - 1])
+                        || matches!(units[i - 1].unit, Unit::Item(..) | Unit::Cue(Cue::At)))
+                    && words_between(text, units[i - 1].span.end, u.span.start) <= 1 =>
+            {
+                Some(e)
+            }
+            _ => None,
+        }) {
+            notes.push(format!("supplier {} (where the goods were bought)", describe(lexicon, e)));
+            supplier = Some(e);
+        }
+    }
     // "sent in Russia", "spedito in Russia": a state located right after the trigger is where
     // the goods went.
     if recipient.is_none() && matches!(t_kind, Unit::Cue(Cue::Supply | Cue::Passive)) {
@@ -501,6 +537,16 @@ fn clause_flows(
         }
     }
     unmarked.retain(|&(_, e)| Some(e) != supplier && Some(e) != recipient);
+    // "X said that A supplies B", "X accuses A of supplying B": the actors before a says-verb
+    // that precedes the trigger speak; the parties come after it.
+    if let Some(says) =
+        units.iter().rposition(|u| matches!(u.unit, Unit::Cue(Cue::Says | Cue::Source)) && u.span.end <= t_pos)
+    {
+        let cut = units[says].span.start;
+        if unmarked.iter().any(|&(i, _)| units[i].span.start > cut) {
+            unmarked.retain(|&(i, _)| units[i].span.start > cut);
+        }
+    }
     let mut before: Vec<Actor> =
         unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
     let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
@@ -541,11 +587,19 @@ fn clause_flows(
             subject = Some(rest.remove(0));
         }
         if t_kind == Unit::Cue(Cue::Passive) {
-            // The grammatical subject of a passive is the item; a bare actor is the recipient.
-            if let Some(e) = subject.or_else(|| rest.first().copied()) {
-                if recipient.is_none() && Some(e) != supplier {
+            // The grammatical subject of a passive is the item; a bare actor is the recipient,
+            // and a second one the agent.
+            let mut bare = subject.into_iter().chain(rest.iter().copied()).filter(|&e| Some(e) != supplier);
+            if recipient.is_none() {
+                if let Some(e) = bare.next() {
                     recipient = Some(e);
                     notes.push(format!("recipient {} (unmarked actor of a passive)", describe(lexicon, e)));
+                }
+            }
+            if supplier.is_none() {
+                if let Some(e) = bare.find(|&e| Some(e) != recipient) {
+                    supplier = Some(e);
+                    notes.push(format!("supplier {} (second unmarked actor of a passive)", describe(lexicon, e)));
                 }
             }
         } else {
@@ -654,9 +708,12 @@ fn clause_flows(
                 }
         })
     };
+    // In a verb-final clause the negation stands before the objects ("habe nie Waffen an
+    // Russland geliefert").
+    let reach = if lang.grammar.verb_final { 8 } else { 2 };
     let negated = units.iter().any(|u| {
         u.unit == Unit::Cue(Cue::Negation)
-            && ((u.span.end <= t_pos && words_between(text, u.span.end, t_pos) <= 2)
+            && ((u.span.end <= t_pos && words_between(text, u.span.end, t_pos) <= reach)
                 || (u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0))
     });
     // A party may deny its own deal; otherwise a source is someone else: when the name found

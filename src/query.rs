@@ -392,9 +392,15 @@ pub fn write_table(
 }
 
 fn write_aligned(table: &Table, width: Option<usize>, out: &mut dyn Write) -> Result<(), QueryError> {
-    let headers: Vec<String> = table.variables.iter().map(|v| v.as_str().to_string()).collect();
-    let rows: Vec<Vec<String>> =
-        table.rows.iter().map(|r| table.variables.iter().map(|v| cell(r.get(v))).collect()).collect();
+    // A column `x` with a `xLabel` beside it shows as the label alone (CSV and JSON keep both).
+    let shown: Vec<&Variable> = table
+        .variables
+        .iter()
+        .filter(|v| !table.variables.iter().any(|l| l.as_str() == format!("{}Label", v.as_str())))
+        .collect();
+    let headers: Vec<String> =
+        shown.iter().map(|v| v.as_str().strip_suffix("Label").unwrap_or(v.as_str()).to_string()).collect();
+    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| shown.iter().map(|v| cell(r.get(*v))).collect()).collect();
     let n = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
