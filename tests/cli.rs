@@ -274,3 +274,32 @@ fn published_date_is_validated() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--published"), "{}", stderr(&o));
 }
+
+#[test]
+fn dot_output_renders_with_graphviz() {
+    let dir = Scratch::new("dot");
+    let store = dir.path("kg.db");
+    assert!(run(&["demo", "--store", s(&store)]).status.success());
+    let o = run(&["dot", "--store", s(&store)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dot = stdout(&o);
+    assert!(dot.contains("shape=box") && dot.contains("cluster_legend") && dot.contains("exchange:"), "{dot}");
+    // Deterministic.
+    assert_eq!(dot, stdout(&run(&["dot", "--store", s(&store)])));
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("skipped the render check: graphviz `dot` is not installed");
+        return;
+    }
+    let mut child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+    let rendered = child.wait_with_output().unwrap();
+    assert!(rendered.status.success(), "graphviz rejected the DOT: {}", String::from_utf8_lossy(&rendered.stderr));
+    let svg = String::from_utf8_lossy(&rendered.stdout);
+    assert!(svg.contains("<svg") && svg.contains("North Korea"), "{svg}");
+}
