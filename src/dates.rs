@@ -140,6 +140,10 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
                 y.chars().all(|c| c.is_ascii_digit()) && tail[4..].chars().next().is_none_or(|c| !c.is_alphanumeric())
             })
             .and_then(|y| y.parse().ok());
+        // A short month name alone ("mai" is also "more", "May" also "may") needs a day or year.
+        if year.is_none() && day_before.or(day_after).is_none() && sentence[start..end].chars().count() < 4 {
+            continue;
+        }
         let year = year.or_else(|| published.map(|(py, pm, _)| if month > pm { py - 1 } else { py }));
         let Some(year) = year else { continue };
         let value = match day_before.or(day_after) {

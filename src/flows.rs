@@ -154,6 +154,10 @@ struct Context {
     last_source: Option<Actor>,
     /// The latest source named before the current sentence.
     previous_source: Option<Actor>,
+    /// The sentence that named `last_source`, and the current sentence and where it starts.
+    last_source_sentence: usize,
+    sentence: usize,
+    sentence_start: usize,
     /// The publication date, for relative dates.
     published: Option<(i64, u32, u32)>,
     /// The date the current sentence states.
@@ -198,7 +202,27 @@ pub fn extract_flows(
         if placed.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
             ctx.date = find_date(lang, &text[sentence.clone()], ctx.published);
         }
-        sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
+        ctx.sentence_start = sentence.start;
+        let before = ex.attestations.len();
+        let named = sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
+        // "…shells to Russia." He told reporters, John Kirby said: a sentence that names a
+        // speaker and states no flow attributes the previous sentence's unattributed flows.
+        if let (Some(speaker), true, Some(previous)) = (named, ex.attestations.len() == before, si.checked_sub(1)) {
+            let mut attributed = false;
+            for a in ex.attestations.iter_mut().filter(|a| a.sentence == previous && a.source.is_none()) {
+                if a.flow.supplier != speaker && a.flow.recipient != speaker {
+                    a.source = Some(speaker);
+                    if a.modality == Modality::Asserted {
+                        a.modality = Modality::Reported;
+                    }
+                    attributed = true;
+                }
+            }
+            if attributed {
+                ex.explain
+                    .push((previous, format!("source {} (named in the next sentence)", describe(lexicon, speaker))));
+            }
+        }
     }
     ex.mentions = mentions;
     ex
@@ -244,45 +268,54 @@ fn find_source(
     }
     let says: Vec<usize> =
         (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Cue(Cue::Says | Cue::Denied))).collect();
-    let mut best: Option<(bool, usize, bool, usize, Actor)> = None;
     for &s in &says {
-        for (i, u) in units.iter().enumerate() {
-            let Unit::Actor(e) = u.unit else { continue };
-            // "to Russia", "from Iran": the object of a preposition does not speak.
-            let governed = i > 0
-                && matches!(units[i - 1].unit, Unit::Cue(Cue::From | Cue::To | Cue::By | Cue::At))
-                && words_between(text, units[i - 1].span.end, u.span.start) <= 1;
-            if governed {
-                continue;
-            }
-            let d = if u.span.start > units[s].span.start {
-                words_between(text, units[s].span.end, u.span.start)
-            } else {
-                words_between(text, u.span.end, units[s].span.start)
-            };
-            // The subject before the verb is likelier than a name after it, and a person
-            // heading an apposition ("John Kirby, spokesman of the council, said") beats the
-            // organisation inside it.
-            let after = u.span.start > units[s].span.start;
-            let kind = lexicon.entity(e).kind;
-            let key = (
-                kind.can_trade(),
-                (d + usize::from(after) * 2) / 8,
-                kind != Kind::Person,
-                d + usize::from(after) * 2,
-                e,
-            );
-            if d <= 8 && best.is_none_or(|b| (key.0, key.1, key.2, key.3) < (b.0, b.1, b.2, b.3)) {
-                best = Some(key);
-            }
+        // Who can speak: actors within 8 words, but not the object of "to" or "in" (an agent
+        // after "by" speaks: "reported by Beyond Parallel").
+        let candidates: Vec<(usize, Actor)> = units
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| {
+                let Unit::Actor(e) = u.unit else { return None };
+                let governed = i > 0
+                    && matches!(units[i - 1].unit, Unit::Cue(Cue::To | Cue::At))
+                    && words_between(text, units[i - 1].span.end, u.span.start) <= 1;
+                let d = if i < s {
+                    words_between(text, u.span.end, units[s].span.start)
+                } else {
+                    words_between(text, units[s].span.end, u.span.start)
+                };
+                (!governed && d <= 8).then_some((i, e))
+            })
+            .collect();
+        let is_person = |e: Actor| lexicon.entity(e).kind == Kind::Person;
+        let before: Vec<&(usize, Actor)> = candidates.iter().filter(|c| c.0 < s).collect();
+        let after: Vec<&(usize, Actor)> = candidates.iter().filter(|c| c.0 > s).collect();
+        // Before the verb: the person heading an apposition ("John Kirby, spokesman of the
+        // council, said"), else an organisation, else the subject (the first actor). After
+        // it: the nearest person, else the nearest actor.
+        let chosen = before
+            .iter()
+            .rev()
+            .find(|c| is_person(c.1))
+            .or_else(|| before.iter().rev().find(|c| !lexicon.entity(c.1).kind.can_trade()))
+            .or_else(|| before.first())
+            .or_else(|| after.iter().find(|c| is_person(c.1)))
+            .or_else(|| after.first())
+            .map(|c| c.1);
+        // "US-Geheimdienste berichteten": a compound naming a state just before the verb.
+        let chosen = chosen.or_else(|| {
+            units[..s].last().and_then(|u| match u.unit {
+                Unit::Demonym(e) if words_between(text, u.span.end, units[s].span.start) <= 1 => Some(e),
+                _ => None,
+            })
+        });
+        if let Some(e) = chosen {
+            notes.push(format!("source {} (the speaker of {:?})", describe(lexicon, e), units[s].entry));
+            return Some((e, true));
         }
     }
-    if let Some((.., e)) = best {
-        notes.push(format!("source {} (nearest speaker to a says-verb)", describe(lexicon, e)));
-        return Some((e, true));
-    }
     if source_cue.is_some() || !says.is_empty() {
-        if let Some(e) = ctx.last_source {
+        if let Some(e) = ctx.last_source.filter(|_| ctx.sentence.saturating_sub(ctx.last_source_sentence) <= 5) {
             notes.push(format!("source {} (the document's latest named source)", describe(lexicon, e)));
             return Some((e, false));
         }
@@ -294,13 +327,13 @@ fn find_source(
 /// between two triggers separates them; after the last trigger, a `clause` cue ends its clause
 /// (what follows describes something else); before the first, one starts it when the clause
 /// has its own actor ("…in Moscow, which asked Minsk, and Belarus delivered…" keeps Belarus).
-fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize)> {
+fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize, usize)> {
     let is_clause = |i: usize| units[i].unit == Unit::Cue(Cue::Clause);
     let triggers: Vec<usize> = (0..units.len()).filter(|&i| is_trigger(&units[i])).collect();
-    let mut out: Vec<(Range<usize>, usize)> = Vec::new();
+    let mut out: Vec<(Range<usize>, usize, usize)> = Vec::new();
     let mut start = 0;
     for (k, &t) in triggers.iter().enumerate() {
-        if out.last().is_some_and(|(r, _)| r.end > t) {
+        if out.last().is_some_and(|(r, ..)| r.end > t) {
             continue; // same clause as the previous trigger
         }
         if k == 0 {
@@ -323,12 +356,18 @@ fn clauses(units: &[Placed]) -> Vec<(Range<usize>, usize)> {
                 })
                 .unwrap_or(units.len()),
         };
-        out.push((start..end, t));
+        out.push((start..end, t, end));
         start = end;
+    }
+    // After the last trigger a clause cue ends the clause's items ("…, which the army fired at
+    // Kharkiv"), but its actors may still fill roles ("…, indem es Munition aus Nordkorea sucht").
+    if let Some(last) = out.last_mut() {
+        last.0.end = units.len();
     }
     out
 }
 
+/// Extracts one sentence's flows; returns the speaker it names, if any.
 fn sentence_flows(
     lexicon: &Lexicon,
     lang: &Language,
@@ -337,32 +376,36 @@ fn sentence_flows(
     units: &[Placed],
     ctx: &mut Context,
     ex: &mut Extraction,
-) {
+) -> Option<Actor> {
     let mut notes = Vec::new();
     ctx.previous_source = ctx.last_source;
+    ctx.sentence = si;
     let source = find_source(lexicon, text, units, ctx, &mut notes);
     if let Some((e, true)) = source {
         ctx.last_source = Some(e);
+        ctx.last_source_sentence = si;
     }
+    let named = source.filter(|&(_, named)| named).map(|(e, _)| e);
     let source = source.map(|(e, _)| e);
     if !units.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
-        return;
+        return named;
     }
     let mut parts = clauses(units);
     if parts.is_empty() {
         match units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor))) {
-            Some(x) => parts.push((0..units.len(), x)),
+            Some(x) => parts.push((0..units.len(), x, units.len())),
             None => {
                 ex.explain.push((si, "items but no transfer trigger: no flow".into()));
-                return;
+                return named;
             }
         }
     }
-    for (range, trigger) in parts {
+    for (range, trigger, items_end) in parts {
         let mut clause_notes = notes.clone();
-        clause_flows(lexicon, lang, text, si, units, range, trigger, source, ctx, ex, &mut clause_notes);
+        clause_flows(lexicon, lang, text, si, units, range, trigger, items_end, source, ctx, ex, &mut clause_notes);
         ex.explain.push((si, clause_notes.join("; ")));
     }
+    named
 }
 
 #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
@@ -374,6 +417,7 @@ fn clause_flows(
     all: &[Placed],
     range: Range<usize>,
     t_index: usize,
+    items_end: usize,
     source: Option<Actor>,
     ctx: &mut Context,
     ex: &mut Extraction,
@@ -381,12 +425,21 @@ fn clause_flows(
 ) {
     // A relative clause with no items of its own ("…Shahed drones, which Tehran delivered")
     // reaches back to its antecedent.
-    let range = if range.start > 0 && !all[range.clone()].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
+    let range = if range.start > 0 && !all[range.start..items_end].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
         0..range.end
     } else {
         range
     };
     let units = &all[range.clone()];
+    // "the ban on deliveries of arms": a prohibited transfer is not stated to happen.
+    if let Some(p) = units.iter().find(|u| {
+        u.unit == Unit::Cue(Cue::Prohibition)
+            && u.span.end <= all[t_index].span.start
+            && words_between(text, u.span.end, all[t_index].span.start) <= 2
+    }) {
+        notes.push(format!("no flow: the transfer is prohibited ({:?})", p.entry));
+        return;
+    }
     // Of several triggers in one clause, the one nearest to an item governs it.
     let t_index = if is_trigger(&all[t_index]) {
         range
@@ -411,7 +464,8 @@ fn clause_flows(
     } else {
         t_index
     };
-    let items: Vec<usize> = (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Item(..))).collect();
+    let items: Vec<usize> =
+        (0..units.len()).filter(|&i| range.start + i < items_end && matches!(units[i].unit, Unit::Item(..))).collect();
     if items.is_empty() {
         notes.push(format!("trigger {:?}: no item in its clause", all[t_index].entry));
         return;
@@ -491,6 +545,8 @@ fn clause_flows(
                 recipient = Some(e);
             }
             Some(_) => {}
+            // Past the clause's end only a marked actor takes part.
+            None if range.start + i >= items_end => {}
             None => unmarked.push((i, e)),
         }
     }
@@ -543,8 +599,14 @@ fn clause_flows(
         units.iter().rposition(|u| matches!(u.unit, Unit::Cue(Cue::Says | Cue::Source)) && u.span.end <= t_pos)
     {
         let cut = units[says].span.start;
-        if unmarked.iter().any(|&(i, _)| units[i].span.start > cut) {
-            unmarked.retain(|&(i, _)| units[i].span.start > cut);
+        let speaker = unmarked.iter().position(|&(i, _)| units[i].span.start < cut);
+        if let Some(k) = speaker.filter(|_| unmarked.len() >= 2 || supplier.is_some() || recipient.is_some()) {
+            notes.push(format!(
+                "{} speaks (before {:?}); the parties come after",
+                describe(lexicon, unmarked[k].1),
+                units[says].entry
+            ));
+            unmarked.remove(k);
         }
     }
     let mut before: Vec<Actor> =
@@ -636,7 +698,7 @@ fn clause_flows(
         if next_to_item && supplier.is_none() && recipient != Some(e) {
             supplier = Some(e);
             notes.push(format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
-        } else if !next_to_item && !next_to_actor && lexicon.entity(e).kind.can_trade() {
+        } else if !next_to_item && !next_to_actor && lexicon.entity(e).kind.can_trade() && range.start + i < items_end {
             weak.push((i, e));
         }
     }
@@ -683,6 +745,23 @@ fn clause_flows(
                 notes.push(format!("supplier {} from the previous flow", describe(lexicon, other)));
             }
             _ => {}
+        }
+    }
+    // A transfer sentence that names nobody ("the deliveries continued") goes on about the
+    // document's previous flow.
+    if supplier.is_none()
+        && recipient.is_none()
+        && !units[..items_end.saturating_sub(range.start).min(units.len())]
+            .iter()
+            .any(|u| matches!(u.unit, Unit::Actor(_) | Unit::Demonym(_)))
+    {
+        if let Some((s, r)) = ctx.last_pair {
+            notes.push(format!(
+                "{} -> {}: the previous flow (the clause names no actor)",
+                describe(lexicon, s),
+                describe(lexicon, r)
+            ));
+            (supplier, recipient) = (Some(s), Some(r));
         }
     }
     let (Some(supplier), Some(recipient)) = (supplier, recipient) else {
@@ -803,7 +882,7 @@ fn clause_flows(
             continue;
         }
         let prev_end = if i == 0 { all[..range.start].last().map_or(0, |u| u.span.end) } else { units[i - 1].span.end };
-        let from = prev_end.max(units[i].span.start.saturating_sub(60));
+        let from = prev_end.max(ctx.sentence_start).max(units[i].span.start.saturating_sub(60));
         let from = (from..=units[i].span.start).find(|&b| text.is_char_boundary(b)).unwrap_or(units[i].span.start);
         let quantity = find_quantity(lang, &text[from..units[i].span.start]);
         match main.iter_mut().find(|(c, ..)| *c == category) {

@@ -50,6 +50,7 @@ pub enum Cue {
     Clause,
     At,
     And,
+    Prohibition,
 }
 
 impl Cue {
@@ -75,6 +76,7 @@ impl Cue {
             Clause => "clause",
             At => "at",
             And => "and",
+            Prohibition => "prohibition",
         }
     }
 }
