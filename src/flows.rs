@@ -109,9 +109,9 @@ fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -
             Found::Entry(i) => lang.matcher.entry(i).text.clone(),
             Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
         };
-        let located = out
-            .last()
-            .is_some_and(|p| p.unit == Unit::Cue(Cue::At) && words_between(text, p.span.end, m.span.start) == 0);
+        let located = out.last().is_some_and(|p| {
+            matches!(p.unit, Unit::Cue(Cue::At | Cue::Via)) && words_between(text, p.span.end, m.span.start) == 0
+        });
         let compound = {
             let mut rest = text[m.span.end..].chars();
             rest.next() == Some('-') && rest.next().is_some_and(char::is_alphabetic)
@@ -822,17 +822,19 @@ fn clause_flows(
     notes.push(format!("modality {modality} ({why})"));
 
     // Items.
-    let via: Vec<u32> = units
-        .iter()
-        .filter_map(|u| match u.unit {
-            Unit::Place(e)
-                if matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing) =>
-            {
-                Some(e)
-            }
-            _ => None,
-        })
-        .collect();
+    // Route: stations, ports and crossings the clause names, and whatever follows "via".
+    let mut via: Vec<u32> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let Unit::Place(e) = u.unit else { continue };
+        let after_via = i > 0 && units[i - 1].unit == Unit::Cue(Cue::Via);
+        let route_kind = matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing);
+        if (after_via || route_kind) && !via.contains(&e) && e != supplier && e != recipient {
+            via.push(e);
+        }
+    }
+    if !via.is_empty() {
+        notes.push(format!("via {}", via.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(", ")));
+    }
     let mut main: Vec<(Category, Vec<u32>, Option<Quantity>)> = Vec::new();
     let mut counter: Vec<(Category, Vec<u32>)> = Vec::new();
     let close = |a: &Placed, b: &Placed| words_between(text, a.span.end, b.span.start) <= 1;

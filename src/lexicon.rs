@@ -51,6 +51,7 @@ pub enum Cue {
     At,
     And,
     Prohibition,
+    Via,
 }
 
 impl Cue {
@@ -77,6 +78,7 @@ impl Cue {
             At => "at",
             And => "and",
             Prohibition => "prohibition",
+            Via => "via",
         }
     }
 }
