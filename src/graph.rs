@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
-use crate::flows::FlowKey;
+use crate::flows::{FlowKey, Source};
 use crate::lexicon::{Lexicon, UNDETERMINED};
 use crate::pipeline::Analysis;
 use crate::text::CharCounter;
@@ -26,6 +26,14 @@ fn ag(local: &str) -> NamedNode {
 /// The IRI of a gazetteer entity.
 pub fn entity_iri(lexicon: &Lexicon, e: u32) -> NamedNode {
     iri(format!("{AGR}{}", lexicon.entity(e).id))
+}
+
+/// The IRI of a source: a gazetteer entity, or `found/<slug of the name>`.
+pub fn source_iri(lexicon: &Lexicon, found: &[String], s: Source) -> NamedNode {
+    match s {
+        Source::Known(e) => entity_iri(lexicon, e),
+        Source::Found(i) => iri(format!("{AGR}found/{}", crate::document::slug(&found[i]))),
+    }
 }
 
 /// The IRI of a flow: deterministic from (supplier, recipient, category).
@@ -120,7 +128,9 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
     let mut entities: BTreeSet<u32> = ex.mentioned.clone();
     for at in &ex.attestations {
         entities.extend([at.flow.supplier, at.flow.recipient]);
-        entities.extend(at.source);
+        if let Some(Source::Known(e)) = at.source {
+            entities.insert(e);
+        }
         entities.extend(at.items.iter().copied());
         entities.extend(at.via.iter().copied());
     }
@@ -185,7 +195,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             sink.add(node.clone(), ag("modality"), iri(at.modality.iri()));
             modalities.insert(at.modality);
             if let Some(s) = at.source {
-                sink.add(node.clone(), ag("accordingTo"), entity_iri(lexicon, s));
+                sink.add(node.clone(), ag("accordingTo"), source_iri(lexicon, &ex.found, s));
             }
             if let Some(d) = &at.date {
                 let datatype = match d.len() {
@@ -226,6 +236,14 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
     }
 
+    // Names the gazetteer does not know are described here, in any mode: typed, and labelled
+    // in the document's language.
+    for (i, name) in ex.found.iter().enumerate() {
+        let node = source_iri(lexicon, &ex.found, Source::Found(i));
+        sink.add(node.clone(), rdf_type(), ag("Actor"));
+        sink.add(node.clone(), iri(format!("{RDFS}label")), text_literal(name, lang));
+        sink.add(doc.clone(), iri(format!("{SCHEMA}mentions")), node);
+    }
     if descriptions == Descriptions::Include {
         for &e in &entities {
             describe_entity(lexicon, e, &mut sink, false);

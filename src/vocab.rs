@@ -36,6 +36,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("agd", "https://w3id.org/armsgraph/resource/doc/"),
     ("aga", "https://w3id.org/armsgraph/resource/att/"),
     ("agx", "https://w3id.org/armsgraph/resource/exchange/"),
+    ("agn", "https://w3id.org/armsgraph/resource/found/"),
     ("wd", WD),
     ("rdf", RDF),
     ("rdfs", RDFS),

@@ -84,7 +84,10 @@ fn flows(lexicon: &Lexicon, ex: &Extraction) -> Flows {
         if a.modality.rank() > current.rank() {
             e.0 = a.modality.notation().to_string();
         }
-        e.1.extend(a.source.map(|s| lexicon.entity(s).id.clone()));
+        e.1.extend(a.source.map(|s| match s {
+            armsgraph::flows::Source::Known(e) => lexicon.entity(e).id.clone(),
+            armsgraph::flows::Source::Found(i) => format!("found:{}", ex.found[i]),
+        }));
         e.2.extend(a.quantity.as_ref().map(|q| q.value));
         e.3.extend(a.date.clone());
     }

@@ -30,8 +30,18 @@ use crate::mentions::{Found, Mention};
 use crate::numbers::{find_quantity, Quantity};
 use crate::vocab::{Category, Kind, Modality};
 
+mod sources;
+
 /// An actor of a flow: a gazetteer entity.
 pub type Actor = u32;
+
+/// Whom a statement is attributed to: a gazetteer entity, or a name the text gives that the
+/// gazetteer does not know (an index into `Extraction::found`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Known(Actor),
+    Found(usize),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
@@ -49,7 +59,7 @@ pub struct Attestation {
     /// Route places (entity indices).
     pub via: Vec<u32>,
     pub modality: Modality,
-    pub source: Option<Actor>,
+    pub source: Option<Source>,
     /// Index into `Extraction::sentences`.
     pub sentence: usize,
     pub quantity: Option<Quantity>,
@@ -76,6 +86,8 @@ pub struct Extraction {
     pub mentions: Vec<Mention>,
     /// Every known entity the text names (metonyms resolved), sorted.
     pub mentioned: BTreeSet<u32>,
+    /// Names of speakers the gazetteer does not know, as the text writes them.
+    pub found: Vec<String>,
     pub attestations: Vec<Attestation>,
     pub exchanges: Vec<Exchange>,
     /// Per sentence, why each rule fired or did not (for `extract --explain`).
@@ -151,13 +163,14 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
 struct Context {
     last_pair: Option<(Actor, Actor)>,
     /// The latest source a sentence named.
-    last_source: Option<Actor>,
+    last_source: Option<Source>,
     /// The latest source named before the current sentence.
-    previous_source: Option<Actor>,
+    previous_source: Option<Source>,
     /// The sentence that named `last_source`, and the current sentence and where it starts.
     last_source_sentence: usize,
     sentence: usize,
     sentence_start: usize,
+    sentence_end: usize,
     /// The publication date, for relative dates.
     published: Option<(i64, u32, u32)>,
     /// The date the current sentence states.
@@ -203,6 +216,7 @@ pub fn extract_flows(
             ctx.date = find_date(lang, &text[sentence.clone()], ctx.published);
         }
         ctx.sentence_start = sentence.start;
+        ctx.sentence_end = sentence.end;
         let before = ex.attestations.len();
         let named = sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
         // "…shells to Russia." He told reporters, John Kirby said: a sentence that names a
@@ -210,7 +224,7 @@ pub fn extract_flows(
         if let (Some(speaker), true, Some(previous)) = (named, ex.attestations.len() == before, si.checked_sub(1)) {
             let mut attributed = false;
             for a in ex.attestations.iter_mut().filter(|a| a.sentence == previous && a.source.is_none()) {
-                if a.flow.supplier != speaker && a.flow.recipient != speaker {
+                if Source::Known(a.flow.supplier) != speaker && Source::Known(a.flow.recipient) != speaker {
                     a.source = Some(speaker);
                     if a.modality == Modality::Asserted {
                         a.modality = Modality::Reported;
@@ -219,8 +233,8 @@ pub fn extract_flows(
                 }
             }
             if attributed {
-                ex.explain
-                    .push((previous, format!("source {} (named in the next sentence)", describe(lexicon, speaker))));
+                let name = describe_source(lexicon, &ex.found, speaker).to_string();
+                ex.explain.push((previous, format!("source {name} (named in the next sentence)")));
             }
         }
     }
@@ -232,95 +246,15 @@ fn describe(lexicon: &Lexicon, e: Actor) -> &str {
     &lexicon.entity(e).label
 }
 
-fn is_trigger(u: &Placed) -> bool {
-    matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
+fn describe_source<'a>(lexicon: &'a Lexicon, found: &'a [String], s: Source) -> &'a str {
+    match s {
+        Source::Known(e) => describe(lexicon, e),
+        Source::Found(i) => &found[i],
+    }
 }
 
-/// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
-/// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
-/// named speaker ("the think tank wrote") refers to the document's latest named source.
-fn find_source(
-    lexicon: &Lexicon,
-    text: &str,
-    units: &[Placed],
-    ctx: &Context,
-    notes: &mut Vec<String>,
-) -> Option<(Actor, bool)> {
-    let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
-    if let Some(ci) = source_cue {
-        let after = units[ci + 1..].iter().find_map(|u| match u.unit {
-            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 7 => Some(e),
-            _ => None,
-        });
-        if let Some(e) = after {
-            notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
-            return Some((e, true));
-        }
-        // "according to Ukrainian intelligence": an unnamed body of a state speaks for it.
-        let demonym = units[ci + 1..].iter().find_map(|u| match u.unit {
-            Unit::Demonym(e) if words_between(text, units[ci].span.end, u.span.start) <= 2 => Some(e),
-            _ => None,
-        });
-        if let Some(e) = demonym {
-            notes.push(format!("source {} (a body of that state, after {:?})", describe(lexicon, e), units[ci].entry));
-            return Some((e, true));
-        }
-    }
-    let says: Vec<usize> =
-        (0..units.len()).filter(|&i| matches!(units[i].unit, Unit::Cue(Cue::Says | Cue::Denied))).collect();
-    for &s in &says {
-        // Who can speak: actors within 8 words, but not the object of "to" or "in" (an agent
-        // after "by" speaks: "reported by Beyond Parallel").
-        let candidates: Vec<(usize, Actor)> = units
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| {
-                let Unit::Actor(e) = u.unit else { return None };
-                let governed = i > 0
-                    && matches!(units[i - 1].unit, Unit::Cue(Cue::To | Cue::At))
-                    && words_between(text, units[i - 1].span.end, u.span.start) <= 1;
-                let d = if i < s {
-                    words_between(text, u.span.end, units[s].span.start)
-                } else {
-                    words_between(text, units[s].span.end, u.span.start)
-                };
-                (!governed && d <= 8).then_some((i, e))
-            })
-            .collect();
-        let is_person = |e: Actor| lexicon.entity(e).kind == Kind::Person;
-        let before: Vec<&(usize, Actor)> = candidates.iter().filter(|c| c.0 < s).collect();
-        let after: Vec<&(usize, Actor)> = candidates.iter().filter(|c| c.0 > s).collect();
-        // Before the verb: the person heading an apposition ("John Kirby, spokesman of the
-        // council, said"), else an organisation, else the subject (the first actor). After
-        // it: the nearest person, else the nearest actor.
-        let chosen = before
-            .iter()
-            .rev()
-            .find(|c| is_person(c.1))
-            .or_else(|| before.iter().rev().find(|c| !lexicon.entity(c.1).kind.can_trade()))
-            .or_else(|| before.first())
-            .or_else(|| after.iter().find(|c| is_person(c.1)))
-            .or_else(|| after.first())
-            .map(|c| c.1);
-        // "US-Geheimdienste berichteten": a compound naming a state just before the verb.
-        let chosen = chosen.or_else(|| {
-            units[..s].last().and_then(|u| match u.unit {
-                Unit::Demonym(e) if words_between(text, u.span.end, units[s].span.start) <= 1 => Some(e),
-                _ => None,
-            })
-        });
-        if let Some(e) = chosen {
-            notes.push(format!("source {} (the speaker of {:?})", describe(lexicon, e), units[s].entry));
-            return Some((e, true));
-        }
-    }
-    if source_cue.is_some() || !says.is_empty() {
-        if let Some(e) = ctx.last_source.filter(|_| ctx.sentence.saturating_sub(ctx.last_source_sentence) <= 5) {
-            notes.push(format!("source {} (the document's latest named source)", describe(lexicon, e)));
-            return Some((e, false));
-        }
-    }
-    None
+fn is_trigger(u: &Placed) -> bool {
+    matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
 }
 
 /// Splits a sentence's units into clauses, one per group of transfer triggers. A `clause` cue
@@ -376,11 +310,11 @@ fn sentence_flows(
     units: &[Placed],
     ctx: &mut Context,
     ex: &mut Extraction,
-) -> Option<Actor> {
+) -> Option<Source> {
     let mut notes = Vec::new();
     ctx.previous_source = ctx.last_source;
     ctx.sentence = si;
-    let source = find_source(lexicon, text, units, ctx, &mut notes);
+    let source = sources::find_source(lexicon, lang, text, units, ctx, &mut ex.found, &mut notes);
     if let Some((e, true)) = source {
         ctx.last_source = Some(e);
         ctx.last_source_sentence = si;
@@ -418,7 +352,7 @@ fn clause_flows(
     range: Range<usize>,
     t_index: usize,
     items_end: usize,
-    source: Option<Actor>,
+    source: Option<Source>,
     ctx: &mut Context,
     ex: &mut Extraction,
     notes: &mut Vec<String>,
@@ -615,7 +549,7 @@ fn clause_flows(
     // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent.
     if before.is_empty() && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause)) && range.start > 0 {
         if let Some(e) = all[..range.start].iter().rev().find_map(|u| match u.unit {
-            Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source != Some(e) => Some(e),
+            Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source != Some(Source::Known(e)) => Some(e),
             _ => None,
         }) {
             notes.push(format!("subject {} taken from before the clause", describe(lexicon, e)));
@@ -798,7 +732,7 @@ fn clause_flows(
     // A party may deny its own deal; otherwise a source is someone else: when the name found
     // is a party ("according to the agency, Pyongyang sent…"), the claim is the previous source's.
     let denial = has_anywhere(Cue::Denied) || negated;
-    let is_party = |e: Actor| e == supplier || e == recipient;
+    let is_party = |s: Source| matches!(s, Source::Known(e) if e == supplier || e == recipient);
     let source = match source {
         Some(e) if denial || !is_party(e) => Some(e),
         Some(_) => ctx.previous_source.filter(|&e| !is_party(e)),
@@ -912,7 +846,7 @@ fn clause_flows(
                         && words_between(text, units[i].span.end, next.span.start) <= 3
                         && e != supplier
                         && e != recipient
-                        && Some(e) != source =>
+                        && source != Some(Source::Known(e)) =>
                 {
                     out.push(e);
                     i += 2;
