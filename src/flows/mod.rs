@@ -1,25 +1,43 @@
 //! Stage 3: mentions -> flows, attestations and exchanges (the extraction rules).
 //!
 //! The rules work on one sentence at a time, over its *units*: the actors, places, items,
-//! demonyms and cue words the lexicon found, in text order. They are rules of sentence
-//! structure, not of any language; the language's words (which verb means "supply", which
-//! preposition marks the recipient, how it hedges) come from its `lang.toml`.
+//! demonyms and cue words the lexicon found, in text order. They are rules of how sentences
+//! state transfers, written once for every language; the words (which verb means "supply",
+//! which preposition marks the recipient, how a language hedges) come from its `lang.toml`, and
+//! word order from its `[grammar]`.
 //!
-//! 1. A sentence states flows when it names at least one item and has a transfer trigger
-//!    (a `supply`, `receive`, `passive` or `transfer` cue, or an exchange cue).
-//! 2. The source comes first: the actor after a `source` cue ("according to X"), else the
-//!    nearest person or organisation to a `says` cue ("X said"). It plays no other role.
-//! 3. Roles: an actor right after a `from`/`by` cue supplies, after a `to` cue receives. The
-//!    unmarked actors around the trigger fill the rest by the trigger's kind: the subject of a
-//!    `supply` verb supplies, the subject of a `receive` verb receives, a `transfer` noun reads
-//!    supplier then recipient. A demonym next to an item names the item's origin (supplier).
-//!    A side still missing is taken from the document's previous flow between the same actors.
-//! 4. Each item category is one flow; named weapon systems join their category's flow.
-//! 5. Modality: a denial (or a negated trigger) → denied; else the strongest hedge present →
-//!    speculative or likely; else hearsay or a source → reported; else asserted.
-//! 6. Exchanges: items inside an `exchange-for` phrase ("in exchange for shells") flow the
-//!    other way and pay for the sentence's flows; a bare `exchange` cue ("in return") links the
-//!    sentence's flows to the document's latest flows in the opposite direction.
+//! 1. **Units.** A capital stands for its state; a state or capital right after a locative or
+//!    route cue ("in Kyiv", "via Iran") is a place; a name that modifies a compound
+//!    ("US-Geheimdienste") reads like a demonym.
+//! 2. **Source** (`sources.rs`), for the whole sentence.
+//! 3. **Clauses.** Each group of transfer triggers (`supply`, `receive`, `passive`, `transfer`
+//!    cues) separated by `clause` cues is one clause; the trigger nearest to an item governs
+//!    it. A clause with no items reaches back to its antecedent ("…drones, which Tehran
+//!    delivered"). A prohibition before the trigger ("the ban on deliveries") states no flow.
+//! 4. **Roles.** An actor right after a `from`/`by` cue supplies, after a `to` cue receives; a
+//!    state located right after the goods or the trigger is the destination ("sent troops in
+//!    Russia") or, after a `receive` trigger, the seller. The actor before a `says` verb that
+//!    precedes the trigger speaks and takes no role. The unmarked actors fill the rest: the
+//!    subject of a `supply` verb supplies, of a `receive` verb receives; a `transfer` noun reads
+//!    supplier then recipient; a passive's bare actors are recipient then agent; a participle
+//!    right after the goods reads as a passive; in verb-final clauses the first actor is the
+//!    subject; with verb-second order the subject may follow the verb. A demonym next to an
+//!    item names its origin; elsewhere it may stand for its state. Coordinated actors ("from
+//!    Iran and North Korea") share a role. A side still missing comes from the document's
+//!    previous flow between the same actors; a clause naming no actor continues that flow.
+//! 5. **Items.** Each item category is one flow; named weapon systems join their category's
+//!    flow. "X for Y" keeps X (generic technology "for the satellite programme" becomes space
+//!    technology); a calibre describes the noun it stands by.
+//! 6. **Modality.** A denial, or a negated trigger, makes it denied; else the strongest hedge
+//!    near the trigger (speculative, then likely); else hearsay or a named source make it
+//!    reported; else asserted.
+//! 7. **Exchanges.** Items inside an `exchange-for` phrase ("in exchange for shells") flow the
+//!    other way and pay for the clause's flows; a bare `exchange` cue ("in return") links the
+//!    clause's flows to the document's latest flows in the opposite direction.
+//! 8. **Quantities, dates, routes** attach to the attestation: a number just before an item;
+//!    the first date of the sentence; route places and what follows `via`.
+//!
+//! Every decision is written to `Extraction::explain`, which `extract --explain` prints.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
