@@ -29,10 +29,23 @@ fn main() {
     }
     out.push_str("];\n\n");
 
+    // The ontology: armsgraph.ttl, then every other ontology/*.ttl (labels in more languages),
+    // as one Turtle text (each file repeats its own prefixes, which Turtle allows).
+    out.push_str(
+        "/// The ontology: every `ontology/*.ttl`, armsgraph.ttl first.\npub static ONTOLOGY: &str = concat!(",
+    );
+    let mut ttl: Vec<_> = sorted_entries(&root.join("ontology"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ttl"))
+        .collect();
+    ttl.sort_by_key(|p| p.file_name().is_none_or(|n| n != "armsgraph.ttl"));
+    for file in &ttl {
+        write!(out, "include_str!({:?}), \"\\n\", ", file.display().to_string()).unwrap();
+    }
+    out.push_str(");\n");
     for (name, rel) in [
         ("ENTITIES", "lexicon/entities.toml"),
         ("PATTERNS", "lexicon/patterns.toml"),
-        ("ONTOLOGY", "ontology/armsgraph.ttl"),
         ("DEMO_CORPUS", "samples/demo.jsonl"),
     ] {
         let path = root.join(rel);
