@@ -274,26 +274,9 @@ fn run(cli: Cli) -> Result<u8> {
             let gs = store.open_existing()?;
             let focus = match focus {
                 None => None,
-                Some(f) => {
-                    let q = query::PreparedQuery {
-                        name: "dot".into(),
-                        title: String::new(),
-                        description: String::new(),
-                        params: vec![query::Param {
-                            name: "focus".into(),
-                            kind: query::ParamKind::Entity,
-                            required: true,
-                            description: String::new(),
-                        }],
-                        examples: Vec::new(),
-                        text: String::new(),
-                    };
-                    let b = query::bind(&gs.store, &lexicon, &q, &[("focus".into(), f)])?;
-                    match &b[0].1 {
-                        oxigraph::model::Term::NamedNode(n) => Some(n.clone()),
-                        _ => None,
-                    }
-                }
+                Some(f) => Some(query::resolve_entity(&gs.store, &lexicon, &f).with_context(|| {
+                    format!("--focus {f:?} is not a known entity (IRI, id or label in any language)")
+                })?),
             };
             let g = dot::flow_graph(&gs.store, &dot::DotOptions { focus, depth })?;
             out.write_all(dot::render(&g).as_bytes())?;

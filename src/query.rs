@@ -192,7 +192,7 @@ fn named(s: &str) -> Option<NamedNode> {
 }
 
 /// Finds an entity IRI by IRI, gazetteer id or label in any language; then in the store.
-fn resolve_entity(store: &Store, lexicon: &Lexicon, value: &str) -> Option<NamedNode> {
+pub fn resolve_entity(store: &Store, lexicon: &Lexicon, value: &str) -> Option<NamedNode> {
     if let Some(n) = named(value) {
         return Some(n);
     }
