@@ -442,7 +442,7 @@ fn clause_flows(
         units.iter().any(|u| {
             (is_trigger(u) || matches!(u.unit, Unit::Item(..))) && {
                 let (a, b) = if u.span.start < pos { (u.span.end, pos) } else { (pos, u.span.start) };
-                words_between(text, a, b) <= 8
+                words_between(text, a, b) <= 3
             }
         })
     };
@@ -551,21 +551,36 @@ fn clause_flows(
         units.iter().rposition(|u| matches!(u.unit, Unit::Cue(Cue::Says | Cue::Source)) && u.span.end <= t_pos)
     {
         let cut = units[says].span.start;
-        let speaker = unmarked.iter().position(|&(i, _)| units[i].span.start < cut);
-        if let Some(k) = speaker.filter(|_| unmarked.len() >= 2 || supplier.is_some() || recipient.is_some()) {
+        // When parties follow the verb, everyone before it speaks ("Washington and Seoul accuse
+        // North Korea of…"); otherwise only the first ("Washington hat Russland vorgeworfen").
+        let parties_after = unmarked.iter().any(|&(i, _)| units[i].span.start > cut);
+        let speakers: Vec<usize> = if parties_after {
+            (0..unmarked.len()).filter(|&k| units[unmarked[k].0].span.start < cut).collect()
+        } else {
+            unmarked.iter().position(|&(i, _)| units[i].span.start < cut).into_iter().collect()
+        };
+        if !speakers.is_empty() && (unmarked.len() > speakers.len() || supplier.is_some() || recipient.is_some()) {
+            let names: Vec<&str> = speakers.iter().map(|&k| describe(lexicon, unmarked[k].1)).collect();
             notes.push(format!(
-                "{} speaks (before {:?}); the parties come after",
-                describe(lexicon, unmarked[k].1),
+                "{} speak(s) (before {:?}); the parties come after",
+                names.join(" + "),
                 units[says].entry
             ));
-            unmarked.remove(k);
+            for k in speakers.into_iter().rev() {
+                unmarked.remove(k);
+            }
         }
     }
     let mut before: Vec<Actor> =
         unmarked.iter().filter(|(i, _)| units[*i].span.start < t_pos).map(|&(_, e)| e).collect();
     let after: Vec<Actor> = unmarked.iter().filter(|(i, _)| units[*i].span.start > t_pos).map(|&(_, e)| e).collect();
-    // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent.
-    if before.is_empty() && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause)) && range.start > 0 {
+    // A clause opened by a relative pronoun ("…, which supplies") takes its antecedent as the
+    // subject of its verb (a transfer noun has no subject: "that these deliveries include…").
+    if before.is_empty()
+        && t_kind != Unit::Cue(Cue::Transfer)
+        && units.first().is_some_and(|u| u.unit == Unit::Cue(Cue::Clause))
+        && range.start > 0
+    {
         if let Some(e) = all[..range.start].iter().rev().find_map(|u| match u.unit {
             Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source != Some(Source::Known(e)) => Some(e),
             _ => None,
@@ -591,7 +606,9 @@ fn clause_flows(
         } else {
             before.last().copied()
         };
-        let mut rest: Vec<Actor> = before.iter().chain(after.iter()).copied().filter(|&e| Some(e) != subject).collect();
+        // The object: after the verb first; before it only when nothing follows (verb-final
+        // clauses, clitics: "…e l'Iran glieli ha forniti").
+        let mut rest: Vec<Actor> = after.iter().chain(before.iter()).copied().filter(|&e| Some(e) != subject).collect();
         let object_marked = if subject_supplies { recipient.is_some() } else { supplier.is_some() };
         if subject.is_none()
             && t_kind != Unit::Cue(Cue::Passive)
