@@ -126,26 +126,27 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
         };
         graph.add_edge(index[s], index[r], Edge { label: cats.join("\\n"), style, color, extra: "" });
     }
-    let mut pairs_x: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    // Exchanges between two actors, as "what one side gives ⇄ what the other gives".
+    let mut pairs_x: BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for x in &exchanges {
-        pairs_x.entry((x["as"].clone(), x["ar"].clone())).or_default().push(format!(
-            "{} ⇄ {}",
-            x["ac"].replace('-', " "),
-            x["bc"].replace('-', " ")
-        ));
+        // One entry per pair of actors, oriented by name: .0 flows first → second, .1 back.
+        let (a, b) = (x["as"].clone(), x["ar"].clone());
+        let (ac, bc) = (x["ac"].replace('-', " "), x["bc"].replace('-', " "));
+        if a <= b {
+            let e = pairs_x.entry((a, b)).or_default();
+            e.0.insert(ac);
+            e.1.insert(bc);
+        } else {
+            let e = pairs_x.entry((b, a)).or_default();
+            e.0.insert(bc);
+            e.1.insert(ac);
+        }
     }
-    for ((s, r), what) in &pairs_x {
+    for ((s, r), (gives, returns)) in &pairs_x {
         if let (Some(&a), Some(&b)) = (index.get(s), index.get(r)) {
-            graph.add_edge(
-                a,
-                b,
-                Edge {
-                    label: format!("exchange:\\n{}", what.join("\\n")),
-                    style: "bold",
-                    color: "purple",
-                    extra: ", dir=both, constraint=false",
-                },
-            );
+            let list = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
+            let label = format!("exchange:\\n{}\\n⇄ {}", list(gives), list(returns));
+            graph.add_edge(a, b, Edge { label, style: "bold", color: "purple", extra: ", dir=both, constraint=false" });
         }
     }
     for i in &items {
