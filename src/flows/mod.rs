@@ -376,9 +376,18 @@ fn clause_flows(
     notes: &mut Vec<String>,
 ) {
     // A relative clause with no items of its own ("…Shahed drones, which Tehran delivered")
-    // reaches back to its antecedent.
+    // reaches back to its antecedent: the run of items right before it, else the sentence.
+    let own_start = range.start;
     let range = if range.start > 0 && !all[range.start..items_end].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
-        0..range.end
+        let mut j = range.start;
+        while j > 0 && matches!(all[j - 1].unit, Unit::Item(..) | Unit::Cue(Cue::And)) {
+            j -= 1;
+        }
+        if all[j..range.start].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
+            j..range.end
+        } else {
+            0..range.end
+        }
     } else {
         range
     };
@@ -448,7 +457,10 @@ fn clause_flows(
     };
     // An exchange-for phrase ("in exchange for the rockets it sent to Russia") names the other
     // side of the deal: its items flow the other way, and its actors play no role here.
-    let exchange_cue = units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor)));
+    // (Only the clause's own cue: an antecedent's exchange belongs to the main clause.)
+    let exchange_cue = units.iter().enumerate().position(|(i, u)| {
+        range.start + i >= own_start && matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor))
+    });
     let phrase = exchange_cue.filter(|&i| units[i].unit == Unit::Cue(Cue::ExchangeFor)).map(|i| {
         let start = units[i].span.end;
         let limit = text[start..].find([',', ';', ':']).map_or(usize::MAX, |p| start + p);
