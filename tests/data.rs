@@ -16,12 +16,27 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Every `ontology/*.ttl` (the vocabulary and labels in more languages), as the scorer loads
+/// it; and the bundled copy must hold the same.
 fn ontology() -> Vec<Quad> {
-    let text = std::fs::read_to_string(root().join("ontology/armsgraph.ttl")).unwrap();
-    RdfParser::from_format(RdfFormat::Turtle)
-        .for_slice(text.as_bytes())
+    let mut quads = Vec::new();
+    for entry in std::fs::read_dir(root().join("ontology")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ttl") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let parsed: Vec<Quad> = RdfParser::from_format(RdfFormat::Turtle)
+                .for_slice(text.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+            quads.extend(parsed);
+        }
+    }
+    let bundled: Vec<Quad> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(armsgraph::bundled::ONTOLOGY.as_bytes())
         .collect::<Result<_, _>>()
-        .expect("the ontology parses")
+        .expect("the bundled ontology parses");
+    assert_eq!(bundled.len(), quads.len(), "every ontology/*.ttl is bundled");
+    quads
 }
 
 #[test]

@@ -534,7 +534,7 @@ fn clause_flows(
     }
     // "sent in Russia", "spedito in Russia": a state located right after the trigger is where
     // the goods went.
-    if recipient.is_none() && matches!(t_kind, Unit::Cue(Cue::Supply | Cue::Passive)) {
+    if recipient.is_none() && matches!(t_kind, Unit::Cue(Cue::Supply | Cue::Passive | Cue::Transfer)) {
         let trigger_end = all[t_index].span.end;
         if let Some(e) = units.iter().find_map(|u| match u.unit {
             Unit::Place(e)
