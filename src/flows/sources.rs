@@ -171,6 +171,24 @@ pub(super) fn find_source(
         // Before the verb: the person heading an apposition ("John Kirby, spokesman of the
         // council, said"), else an organisation, else the subject (the first actor). After
         // it: the nearest person, else the nearest actor.
+        // ", said John Kirby", ", a déclaré X", ", skriver Yonhap": after a comma or a closing
+        // quote the speaker follows the verb.
+        // (Not after an apposition: "John Kirby, spokesman of the council, said".)
+        let speaker_before = before.iter().any(|c| !lexicon.entity(c.1).kind.can_trade());
+        let inverted =
+            !speaker_before && text[..units[s].span.start].trim_end().ends_with([',', '"', '\u{201d}', '\u{bb}', '\'']);
+        if inverted {
+            let after_known = after.iter().find(|c| is_person(c.1)).or_else(|| after.first()).map(|c| c.1);
+            if let Some(e) = after_known {
+                notes.push(format!("source {} (named after {:?})", describe(lexicon, e), units[s].entry));
+                return Some((Source::Known(e), true));
+            }
+            let ceiling = units.get(s + 1).map_or(ctx.sentence_end, |u| u.span.start);
+            if let Some(n) = name_after(lang, text, units[s].span.end, ceiling) {
+                notes.push(format!("source {n:?} (named after {:?}, not in the gazetteer)", units[s].entry));
+                return Some((name(n), true));
+            }
+        }
         // Right before the verb: a known actor, else an unknown name ("…, Maria Lindqvist told").
         let floor = units[..s].last().map_or(ctx.sentence_start, |u| u.span.end);
         let ceiling = units.get(s + 1).map_or(ctx.sentence_end, |u| u.span.start);
