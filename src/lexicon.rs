@@ -52,6 +52,7 @@ pub enum Cue {
     And,
     Prohibition,
     Via,
+    Production,
 }
 
 impl Cue {
@@ -79,6 +80,7 @@ impl Cue {
             And => "and",
             Prohibition => "prohibition",
             Via => "via",
+            Production => "production",
         }
     }
 }

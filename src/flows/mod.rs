@@ -379,8 +379,9 @@ fn clause_flows(
     // reaches back to its antecedent: the run of items right before it, else the sentence.
     let own_start = range.start;
     let range = if range.start > 0 && !all[range.start..items_end].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
+        // (Skipping a verb-final infinitive: "Raketen und Drohnen zu beschaffen, die …".)
         let mut j = range.start;
-        while j > 0 && matches!(all[j - 1].unit, Unit::Item(..) | Unit::Cue(Cue::And)) {
+        while j > 0 && (matches!(all[j - 1].unit, Unit::Item(..) | Unit::Cue(Cue::And)) || is_trigger(&all[j - 1])) {
             j -= 1;
         }
         if all[j..range.start].iter().any(|u| matches!(u.unit, Unit::Item(..))) {
@@ -391,6 +392,7 @@ fn clause_flows(
     } else {
         range
     };
+    let antecedent = range.start < own_start && range.start > 0;
     let units = &all[range.clone()];
     // "the ban on deliveries of arms": a prohibited transfer is not stated to happen.
     if let Some(p) = units.iter().find(|u| {
@@ -728,6 +730,19 @@ fn clause_flows(
             _ => {}
         }
     }
+    // "…rockets, which it already buys from Iran": a relative clause about the previous
+    // clause's goods shares that clause's missing party.
+    if antecedent {
+        if let Some((s, r)) = ctx.last_pair {
+            if recipient.is_none() && supplier.is_some_and(|x| x != r) {
+                notes.push(format!("recipient {} (the main clause's, for its goods)", describe(lexicon, r)));
+                recipient = Some(r);
+            } else if supplier.is_none() && recipient.is_some_and(|x| x != s) {
+                notes.push(format!("supplier {} (the main clause's, for its goods)", describe(lexicon, s)));
+                supplier = Some(s);
+            }
+        }
+    }
     // A transfer sentence that names nobody ("the deliveries continued") goes on about the
     // document's previous flow.
     if supplier.is_none()
@@ -773,7 +788,9 @@ fn clause_flows(
     let reach = if lang.grammar.verb_final { 8 } else { 2 };
     let negated = units.iter().any(|u| {
         u.unit == Unit::Cue(Cue::Negation)
-            && ((u.span.end <= t_pos && words_between(text, u.span.end, t_pos) <= reach)
+            && ((u.span.end <= t_pos
+                && words_between(text, u.span.end, t_pos) <= reach
+                && !text[u.span.end..t_pos].contains([',', ';']))
                 || (u.span.start >= trigger_end && words_between(text, trigger_end, u.span.start) == 0))
     });
     // A party may deny its own deal; otherwise a source is someone else: when the name found
@@ -841,6 +858,21 @@ fn clause_flows(
                 main.retain(|(c, ..)| *c != Category::MilitaryTechnology);
             } else {
                 purpose = true;
+                continue;
+            }
+        }
+        // "technology for the production of ballistic missiles": what is made is not what moves
+        // (generic technology for nuclear or space work is that kind of technology).
+        let made = (0..i).rev().take(2).any(|j| {
+            units[j].unit == Unit::Cue(Cue::Production)
+                && words_between(text, units[j].span.end, units[i].span.start) <= 1
+        });
+        if made && items.len() > 1 {
+            if matches!(category, Category::SpaceTechnology | Category::NuclearTechnology)
+                && main.iter().any(|(c, ..)| *c == Category::MilitaryTechnology)
+            {
+                main.retain(|(c, ..)| *c != Category::MilitaryTechnology);
+            } else {
                 continue;
             }
         }
