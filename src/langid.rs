@@ -47,3 +47,39 @@ pub fn detect(lexicon: &Lexicon, text: &str) -> Detection {
         Detection { code: UNDETERMINED.to_string(), confidence: 0.0, best_guess: (best > 0).then(|| code.to_string()) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        let lexicon = Lexicon::bundled().unwrap();
+        let d = detect(&lexicon, text);
+        assert_eq!(d.code, expected, "{text:?} detected as {d:?}");
+        if expected != UNDETERMINED {
+            assert!(d.confidence > 0.5, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn languages() {
+        check("The shipments arrived at the port in the night and were loaded onto trains for the front.", "en");
+        check("Według ministerstwa transport dotarł do portu w nocy i został przeładowany na pociągi.", "pl");
+        check(
+            "Secondo il ministero il carico è arrivato al porto durante la notte ed è stato caricato sui treni.",
+            "it",
+        );
+        check("Enligt ministeriet kom lasten till hamnen under natten och lastades om till tåg mot fronten.", "sv");
+        check("Laut dem Ministerium kam die Ladung in der Nacht im Hafen an und wurde auf Züge verladen.", "de");
+        check("Potrivit ministerului, încărcătura a ajuns în port în timpul nopții și a fost pusă pe trenuri.", "ro");
+        check(
+            "Selon le ministère, la cargaison est arrivée au port pendant la nuit et a été chargée sur des trains.",
+            "fr",
+        );
+        check("Según el ministerio, el cargamento llegó al puerto durante la noche y fue cargado en trenes.", "es");
+        check("По данным министерства, груз прибыл в порт ночью и был перегружен на поезда.", "ru");
+        check("За даними міністерства, вантаж прибув до порту вночі і був перевантажений на потяги.", "uk");
+        check("Lorem ipsum dolor sit amet, consectetur adipiscing elit.", UNDETERMINED);
+        check("", UNDETERMINED);
+    }
+}

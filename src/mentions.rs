@@ -83,3 +83,45 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     chosen.sort_by_key(|m| (m.span.start, m.span.end));
     chosen
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Category;
+
+    /// The mentions of `text` in `lang`, as (text, what).
+    fn mentions(lang: &str, text: &str) -> Vec<(String, Target)> {
+        let lexicon = Lexicon::bundled().unwrap();
+        let l = lexicon.language(lang).unwrap();
+        find_mentions(&lexicon, l, text, &Folded::new(text))
+            .into_iter()
+            .map(|m| (text[m.span].to_string(), m.target))
+            .collect()
+    }
+
+    #[test]
+    fn longest_match_and_patterns() {
+        let lexicon = Lexicon::bundled().unwrap();
+        let nk = lexicon.entity_id("north-korea").unwrap();
+        let found = mentions("pl", "Korea Północna dostarcza pociski kal. 152 mm i rakiety.");
+        assert_eq!(found[0], ("Korea Północna".to_string(), Target::Entity(nk)));
+        assert!(
+            found.contains(&("kal. 152 mm".to_string(), Target::Category(Category::ArtilleryAmmunition))),
+            "{found:?}"
+        );
+        // A designation is a weapon system, not a number or a date.
+        let su35 = lexicon.entity_id("su-35").unwrap();
+        let found = mentions("en", "Russia may deliver Su-35 jets.");
+        assert!(found.contains(&("Su-35".to_string(), Target::Entity(su35))), "{found:?}");
+    }
+
+    #[test]
+    fn designations_and_calibres_are_not_dates_or_quantities() {
+        let lexicon = Lexicon::bundled().unwrap();
+        let en = lexicon.language("en").unwrap();
+        assert_eq!(crate::dates::find_date(en, "Su-35 jets and KN-23 missiles with 152 mm shells", None), None);
+        assert_eq!(crate::dates::find_date(en, "Su-57 jets arrived in 2023", None).as_deref(), Some("2023"));
+        assert_eq!(crate::numbers::find_quantity(en, "Su-35 "), None);
+        assert_eq!(crate::numbers::find_quantity(en, "about 1.5 million ").map(|q| q.value), Some(1_500_000.0));
+    }
+}

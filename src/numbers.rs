@@ -46,6 +46,10 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
         |from: usize, to: usize| before[folding.to_original(from)..folding.to_original(to)].trim().to_string();
     let mut best = None;
     for m in number_regex().find_iter(folded) {
+        // "Su-35", "T72", "KN-23": digits glued to a designation are not a count.
+        if folded[..m.start()].chars().next_back().is_some_and(|c| c == '-' || c.is_alphanumeric()) {
+            continue;
+        }
         let rest = &folded[m.end()..];
         let words: Vec<&str> =
             rest.split(|c: char| !c.is_alphanumeric() && c != '.').filter(|w| !w.is_empty()).collect();

@@ -193,6 +193,14 @@ fn ingest_query_export_dot_round_trip() {
     let n: usize = stdout(&o).lines().nth(1).unwrap().trim().parse().unwrap();
     assert!(n >= 4, "{}", stdout(&o));
 
+    let rq = dir.file("q.rq", b"SELECT ?doc WHERE { ?doc a <http://schema.org/NewsArticle> } ORDER BY ?doc");
+    let o = run(&["sparql", "--file", s(&rq), "--store", s(&store), "--format", "tsv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 3, "a header and two documents: {}", stdout(&o));
+    let o = run(&["sparql", "SELECT WHERE {", "--store", s(&store)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("SPARQL syntax error"), "{}", stderr(&o));
+
     let o = run(&["export", "--store", s(&store), "--format", "ttl"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("@prefix agr:"));
