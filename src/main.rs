@@ -134,6 +134,9 @@ enum Command {
         /// At most this many rows.
         #[arg(long)]
         limit: Option<usize>,
+        /// Labels in this language (ISO 639-1 code) where known, English otherwise.
+        #[arg(long, value_name = "CODE")]
+        lang: Option<String>,
     },
     /// Run any SPARQL 1.1 query over the store (the default graph is the union of all graphs).
     Sparql {
@@ -219,7 +222,7 @@ fn run(cli: Cli) -> Result<u8> {
             );
             Ok(if report.skipped > 0 { EXIT_SKIPPED } else { 0 })
         }
-        Command::Query { name, list, params, store, format, limit } => {
+        Command::Query { name, list, params, store, format, limit, lang } => {
             if list || name.is_none() {
                 print_catalogue(&mut out)?;
                 return Ok(0);
@@ -235,7 +238,10 @@ fn run(cli: Cli) -> Result<u8> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let bindings = query::bind(&gs.store, &lexicon, &q, &pairs)?;
-            let table = query::collect(query::run(&gs.store, &q.text, &bindings)?, limit)?;
+            let mut table = query::collect(query::run(&gs.store, &q.text, &bindings)?, limit)?;
+            if let Some(code) = &lang {
+                query::localize(&mut table, code, &gs.store, &lexicon)?;
+            }
             query::write_table(&table, format, terminal_width(), &mut out)?;
             Ok(0)
         }

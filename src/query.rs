@@ -341,6 +341,82 @@ pub fn collect(results: QueryResults<'_>, limit: Option<usize>) -> Result<Table,
     }
 }
 
+/// Rewrites each `xLabel` column in `lang` where the store or the gazetteer knows a label in that
+/// language for the IRI in column `x`; other labels stay (English).
+pub fn localize(table: &mut Table, lang: &str, store: &Store, lexicon: &Lexicon) -> Result<(), QueryError> {
+    let pairs: Vec<(Variable, Variable)> = table
+        .variables
+        .iter()
+        .filter_map(|v| {
+            let base = v.as_str().strip_suffix("Label")?;
+            table.variables.iter().find(|b| b.as_str() == base).map(|b| (b.clone(), v.clone()))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut lookup = SparqlEvaluator::new()
+        .parse_query(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
+             SELECT ?label ?thing ?lang WHERE { ?thing skos:prefLabel|skos:altLabel ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) } \
+             ORDER BY ?label LIMIT 1",
+        )
+        .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    lookup.dataset_mut().set_default_graph_as_union();
+    let mut cache: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let mut label_of = |iri: &NamedNode| -> Result<Option<String>, QueryError> {
+        if let Some(hit) = cache.get(iri.as_str()) {
+            return Ok(hit.clone());
+        }
+        // A gazetteer entity: the first form its language writes.
+        let from_lexicon = iri.as_str().strip_prefix(AGR).and_then(|id| lexicon.entity_id(id)).and_then(|e| {
+            lexicon.entity(e).names.get(lang).and_then(|forms| {
+                forms.iter().find(|f| !f.contains('*')).map(|f| f.trim_start_matches('=').to_string())
+            })
+        });
+        let found = match from_lexicon {
+            Some(l) => Some(l),
+            None => {
+                let results = lookup
+                    .clone()
+                    .substitute_variable(Variable::new_unchecked("thing"), iri.clone())
+                    .substitute_variable(Variable::new_unchecked("lang"), Literal::new_simple_literal(lang))
+                    .on_store(store)
+                    .execute()
+                    .map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                match results {
+                    QueryResults::Solutions(mut rows) => {
+                        rows.next().transpose().map_err(|e| QueryError::Evaluation(e.to_string()))?.and_then(
+                            |r| match r.get("label") {
+                                Some(Term::Literal(l)) => Some(l.value().to_string()),
+                                _ => None,
+                            },
+                        )
+                    }
+                    _ => None,
+                }
+            }
+        };
+        cache.insert(iri.as_str().to_string(), found.clone());
+        Ok(found)
+    };
+    let variables = table.variables.clone();
+    for row in &mut table.rows {
+        let mut values: Vec<Option<Term>> = variables.iter().map(|v| row.get(v).cloned()).collect();
+        for (base, label) in &pairs {
+            let b = variables.iter().position(|v| v == base).expect("paired from the variables");
+            let l = variables.iter().position(|v| v == label).expect("paired from the variables");
+            if let Some(Term::NamedNode(iri)) = &values[b] {
+                if let Some(text) = label_of(iri)? {
+                    values[l] = Some(Literal::new_language_tagged_literal_unchecked(text, lang).into());
+                }
+            }
+        }
+        *row = QuerySolution::from((variables.clone(), values));
+    }
+    Ok(())
+}
+
 /// Output formats for results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ResultFormat {

@@ -228,3 +228,21 @@ fn parameters_are_checked_and_bound_never_pasted() {
     assert!(f.run("actor", &[("actor", "<x> } DELETE WHERE { ?s ?p ?o } #")]).is_err());
     assert_eq!(f.store.len().unwrap(), before);
 }
+
+#[test]
+fn labels_in_the_asked_language() {
+    let f = fixture();
+    let q = query::find("flows").unwrap();
+    let bindings = query::bind(&f.store.store, &f.lexicon, &q, &[("supplier".into(), "Iran".into())]).unwrap();
+    let localized = |lang: &str| {
+        let mut table = query::collect(query::run(&f.store.store, &q.text, &bindings).unwrap(), None).unwrap();
+        query::localize(&mut table, lang, &f.store.store, &f.lexicon).unwrap();
+        let row = &table.rows[0];
+        ["supplierLabel", "recipientLabel", "flowCategoryLabel", "strongestModalityLabel"]
+            .map(|c| query::cell(row.get(c)))
+    };
+    assert_eq!(localized("de"), ["Iran", "Russland", "Drohnen", "festgestellt"]);
+    assert_eq!(localized("uk")[1], "Росія");
+    // A language nobody labelled keeps the English labels.
+    assert_eq!(localized("xx"), ["Iran", "Russia", "drones", "asserted"]);
+}
