@@ -1,7 +1,8 @@
 //! The flow map as Graphviz DOT, through a petgraph graph: actors as nodes (shape and colour by
-//! kind), one edge per supplier → recipient pair labelled with its categories and attestation
-//! counts (line style by the strongest modality), exchange pairs as purple double arrows, and
-//! named weapon systems hanging off their suppliers. Output is deterministic.
+//! kind), one edge per supplier → recipient pair labelled with its categories and the number of
+//! sources (documents) for each (line style by the strongest modality), exchange pairs as purple
+//! double arrows, and named weapon systems hanging off their suppliers. Output is
+//! deterministic; `render_with_graphviz` turns it into SVG or PNG.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
@@ -12,8 +13,11 @@ use petgraph::dot::{Config, Dot};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::query::{collect, run, QueryError};
+use crate::vocab::{Category, Modality};
 
 const PREFIX: &str = "PREFIX ag: <https://w3id.org/armsgraph/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <http://schema.org/>
 PREFIX agc: <https://w3id.org/armsgraph/category/>
 PREFIX agm: <https://w3id.org/armsgraph/modality/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -40,6 +44,13 @@ pub struct Edge {
 pub struct DotOptions {
     pub focus: Option<NamedNode>,
     pub depth: usize,
+    /// Only flows of this category or a narrower one.
+    pub category: Option<Category>,
+    /// Only flows whose strongest modality is at least this (asserted > reported > likely >
+    /// speculative > denied).
+    pub min_modality: Option<Modality>,
+    /// Only flows with an attestation dated (or published) on or after this day.
+    pub since: Option<String>,
 }
 
 fn text(t: Option<&Term>) -> String {
@@ -65,13 +76,28 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
     // Facts repeat in every document graph that states them: read them through DISTINCT.
     let flows = rows(
         store,
-        "SELECT ?flow ?s ?r ?cat (COUNT(?att) AS ?n) (MAX(?rank) AS ?best) WHERE {
+        "SELECT ?flow ?s ?r ?cat (COUNT(DISTINCT ?att) AS ?n) (COUNT(DISTINCT ?doc) AS ?docs) (MAX(?rank) AS ?best)
+                (MAX(?when) AS ?last) WHERE {
            { SELECT DISTINCT ?flow ?s ?r ?c WHERE { ?flow a ag:Transfer ; ag:supplier ?s ; ag:recipient ?r ; ag:category ?c } }
-           { SELECT DISTINCT ?flow ?att ?m WHERE { ?flow ag:attestedBy ?att . ?att ag:modality ?m } }
+           { SELECT DISTINCT ?flow ?att ?m ?doc WHERE { ?flow ag:attestedBy ?att . ?att ag:modality ?m ; prov:wasDerivedFrom ?doc } }
+           OPTIONAL { ?att ag:date ?stated }
+           OPTIONAL { ?doc schema:datePublished ?published }
+           BIND(STR(COALESCE(?stated, ?published)) AS ?when)
            VALUES (?m ?rank) { (agm:asserted 4) (agm:reported 3) (agm:likely 2) (agm:speculative 1) (agm:denied 0) }
            BIND(STRAFTER(STR(?c), STR(agc:)) AS ?cat) }
          GROUP BY ?flow ?s ?r ?cat ORDER BY ?s ?r ?cat",
     )?;
+    // --category (with its narrower categories), --min-modality, --since.
+    let flows: Vec<BTreeMap<String, String>> = flows
+        .into_iter()
+        .filter(|f| {
+            let category_ok = opts.category.is_none_or(|c| f["cat"].parse::<Category>().is_ok_and(|x| c.covers(x)));
+            let modality_ok = opts.min_modality.is_none_or(|m| f["best"].parse::<u8>().unwrap_or(0) >= m.rank());
+            let since_ok =
+                opts.since.as_deref().is_none_or(|d| f.get("last").is_some_and(|l| !l.is_empty() && l.as_str() >= d));
+            category_ok && modality_ok && since_ok
+        })
+        .collect();
     let exchanges = rows(
         store,
         "SELECT DISTINCT ?as ?ar ?ac ?bc WHERE {
@@ -84,6 +110,19 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
         store,
         "SELECT DISTINCT ?s ?r ?w WHERE { ?flow ag:item ?w ; ag:supplier ?s ; ag:recipient ?r } ORDER BY ?w ?s ?r",
     )?;
+    // Exchanges and weapons follow the flows the filters kept.
+    let kept: BTreeSet<(String, String, String)> =
+        flows.iter().map(|f| (f["s"].clone(), f["r"].clone(), f["cat"].clone())).collect();
+    let exchanges: Vec<BTreeMap<String, String>> = exchanges
+        .into_iter()
+        .filter(|x| {
+            kept.contains(&(x["as"].clone(), x["ar"].clone(), x["ac"].clone()))
+                && kept.contains(&(x["ar"].clone(), x["as"].clone(), x["bc"].clone()))
+        })
+        .collect();
+    let pairs_kept: BTreeSet<(String, String)> = kept.iter().map(|(s, r, _)| (s.clone(), r.clone())).collect();
+    let items: Vec<BTreeMap<String, String>> =
+        items.into_iter().filter(|i| pairs_kept.contains(&(i["s"].clone(), i["r"].clone()))).collect();
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     for f in &flows {
         wanted.insert(f["s"].clone());
@@ -114,7 +153,8 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
     let mut pairs: BTreeMap<(String, String), (Vec<String>, i64)> = BTreeMap::new();
     for f in &flows {
         let e = pairs.entry((f["s"].clone(), f["r"].clone())).or_insert((Vec::new(), -1));
-        e.0.push(format!("{} ({})", f["cat"].replace('-', " "), f["n"]));
+        let docs = f["docs"].parse::<usize>().unwrap_or(0);
+        e.0.push(format!("{} ({docs} source{})", f["cat"].replace('-', " "), if docs == 1 { "" } else { "s" }));
         e.1 = e.1.max(f["best"].parse().unwrap_or(0));
     }
     for ((s, r), (cats, best)) in &pairs {
@@ -259,3 +299,34 @@ const LEGEND: &str = r#"    subgraph cluster_legend {
         l_g -> l_h [label="denied", color=red, fontcolor=red];
     }
 "#;
+
+/// Renders DOT to SVG or PNG with graphviz's `dot`; says how to get it when it is missing.
+pub fn render_with_graphviz(dot: &str, format: &str) -> Result<Vec<u8>, String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let child = Command::new("dot")
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("graphviz's `dot` is not installed: install graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), or use --format dot".into())
+        }
+        Err(e) => return Err(format!("cannot run graphviz's `dot`: {e}")),
+    };
+    let mut stdin = child.stdin.take().ok_or("no stdin for dot")?;
+    let input = dot.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| format!("graphviz failed: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "graphviz input thread failed".to_string())?
+        .map_err(|e| format!("graphviz input: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("graphviz failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(out.stdout)
+}

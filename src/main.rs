@@ -172,7 +172,26 @@ enum Command {
         /// Steps from --focus.
         #[arg(long, default_value_t = 2)]
         depth: usize,
+        /// Only flows of this item category (notation or a label in any language) or a narrower one.
+        #[arg(long, value_name = "CATEGORY")]
+        category: Option<String>,
+        /// Only flows whose strongest modality is at least this: asserted, reported, likely, speculative, denied.
+        #[arg(long, value_name = "MODALITY")]
+        min_modality: Option<String>,
+        /// Only flows with an attestation dated (or published) on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Output: Graphviz DOT, or SVG/PNG rendered with graphviz's `dot`.
+        #[arg(long, value_enum, default_value_t = DotFormat::Dot)]
+        format: DotFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DotFormat {
+    Dot,
+    Svg,
+    Png,
 }
 
 fn main() -> ExitCode {
@@ -276,7 +295,7 @@ fn run(cli: Cli) -> Result<u8> {
             buffered.flush()?;
             Ok(0)
         }
-        Command::Dot { store, focus, depth } => {
+        Command::Dot { store, focus, depth, category, min_modality, since, format } => {
             let gs = store.open_existing()?;
             let focus = match focus {
                 None => None,
@@ -284,8 +303,34 @@ fn run(cli: Cli) -> Result<u8> {
                     format!("--focus {f:?} is not a known entity (IRI, id or label in any language)")
                 })?),
             };
-            let g = dot::flow_graph(&gs.store, &dot::DotOptions { focus, depth })?;
-            out.write_all(dot::render(&g).as_bytes())?;
+            let category = match category {
+                None => None,
+                Some(c) => Some(
+                    query::resolve_category(&lexicon, &c)
+                        .and_then(|iri| iri.as_str().rsplit('/').next().and_then(|n| n.parse().ok()))
+                        .with_context(|| format!("--category {c:?} is not an item category (notation or label)"))?,
+                ),
+            };
+            let min_modality = min_modality
+                .map(|m| m.parse())
+                .transpose()
+                .map_err(|e: String| anyhow::anyhow!("--min-modality: {e}"))?;
+            if let Some(d) = &since {
+                if !input::is_date(d) {
+                    bail!("--since {d:?} is not a date in the form YYYY-MM-DD");
+                }
+            }
+            let g = dot::flow_graph(&gs.store, &dot::DotOptions { focus, depth, category, min_modality, since })?;
+            let text = dot::render(&g);
+            match format {
+                DotFormat::Dot => out.write_all(text.as_bytes())?,
+                DotFormat::Svg => {
+                    out.write_all(&dot::render_with_graphviz(&text, "svg").map_err(anyhow::Error::msg)?)?
+                }
+                DotFormat::Png => {
+                    out.write_all(&dot::render_with_graphviz(&text, "png").map_err(anyhow::Error::msg)?)?
+                }
+            }
             Ok(0)
         }
     }

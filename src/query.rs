@@ -216,7 +216,8 @@ pub fn resolve_entity(store: &Store, lexicon: &Lexicon, value: &str) -> Option<N
     None
 }
 
-fn resolve_category(lexicon: &Lexicon, value: &str) -> Option<NamedNode> {
+/// Finds an item category by notation, IRI or a word for it in any language.
+pub fn resolve_category(lexicon: &Lexicon, value: &str) -> Option<NamedNode> {
     if let Some(n) = named(value) {
         return Some(n);
     }

@@ -311,3 +311,26 @@ fn dot_output_renders_with_graphviz() {
     let svg = String::from_utf8_lossy(&rendered.stdout);
     assert!(svg.contains("<svg") && svg.contains("North Korea"), "{svg}");
 }
+
+#[test]
+fn dot_renders_svg_or_says_how_to_get_graphviz() {
+    let dir = Scratch::new("svg");
+    let store = dir.path("kg.db");
+    assert!(run(&["demo", "--store", s(&store)]).status.success());
+    let without = Command::new(BIN)
+        .args(["dot", "--store", s(&store), "--format", "png"])
+        .env("PATH", s(&dir.path("no-bin")))
+        .env_remove("ARMSGRAPH_STORE")
+        .output()
+        .unwrap();
+    assert_eq!(without.status.code(), Some(1));
+    assert!(stderr(&without).contains("apt-get install graphviz"), "{}", stderr(&without));
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("skipped the SVG check: graphviz `dot` is not installed");
+        return;
+    }
+    let o = run(&["dot", "--store", s(&store), "--format", "svg", "--category", "drones"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = stdout(&o);
+    assert!(svg.contains("<svg") && svg.contains("Iran") && !svg.contains("food"), "{svg}");
+}

@@ -246,3 +246,73 @@ fn labels_in_the_asked_language() {
     // A language nobody labelled keeps the English labels.
     assert_eq!(localized("xx"), ["Iran", "Russia", "drones", "asserted"]);
 }
+
+/// An edge of the flow map: from label, to label, edge label.
+type DotEdge = (String, String, String);
+
+/// The DOT text parsed back: node labels by id, and edges.
+fn parse_dot(dot: &str) -> (BTreeMap<String, String>, Vec<DotEdge>) {
+    let node = regex::Regex::new(r#"^\s+(\d+) \[ label="((?:[^"\\]|\\.)*)""#).unwrap();
+    let edge = regex::Regex::new(r#"^\s+(\d+) -> (\d+) \[ label="((?:[^"\\]|\\.)*)""#).unwrap();
+    let mut nodes = BTreeMap::new();
+    let mut edges = Vec::new();
+    for line in dot.lines() {
+        if let Some(c) = edge.captures(line) {
+            edges.push((c[1].to_string(), c[2].to_string(), c[3].to_string()));
+        } else if let Some(c) = node.captures(line) {
+            nodes.insert(c[1].to_string(), c[2].to_string());
+        }
+    }
+    let named = edges
+        .into_iter()
+        .map(|(a, b, l)| {
+            let (a, b) = (nodes.get(&a).cloned(), nodes.get(&b).cloned());
+            (a.expect("an edge starts at a declared node"), b.expect("an edge ends at a declared node"), l)
+        })
+        .collect();
+    (nodes, named)
+}
+
+fn flow_map(f: &Fixture, opts: armsgraph::dot::DotOptions) -> Vec<DotEdge> {
+    let dot = armsgraph::dot::render(&armsgraph::dot::flow_graph(&f.store.store, &opts).unwrap());
+    assert!(dot.starts_with("digraph {") && dot.trim_end().ends_with('}') && dot.contains("cluster_legend"));
+    let (_, mut edges) = parse_dot(&dot);
+    edges.sort();
+    edges
+}
+
+#[test]
+fn flow_map_parses_back_and_filters() {
+    use armsgraph::dot::DotOptions;
+    use armsgraph::vocab::{Category, Modality};
+    let f = fixture();
+    let all = flow_map(&f, DotOptions::default());
+    let flows: Vec<(&str, &str, &str)> = all.iter().map(|(a, b, l)| (a.as_str(), b.as_str(), l.as_str())).collect();
+    assert_eq!(
+        flows,
+        [
+            ("Iran", "Russia", "drones (1 source)"),
+            ("Iran", "Shahed-136", ""),
+            ("North Korea", "KN-23 (Hwasong-11A)", ""),
+            ("North Korea", "Russia", "artillery ammunition (3 sources)\\nballistic missiles (1 source)"),
+            ("North Korea", "Russia", "exchange:\\nartillery ammunition\\n⇄ food"),
+            ("Russia", "North Korea", "food (1 source)"),
+        ]
+        .to_vec(),
+        "{all:?}"
+    );
+    let drones = flow_map(&f, DotOptions { category: Some(Category::WeaponsUnspecified), ..DotOptions::default() });
+    assert!(drones.iter().all(|(_, _, l)| !l.contains("food")), "{drones:?}");
+    let sure = flow_map(&f, DotOptions { min_modality: Some(Modality::Likely), ..DotOptions::default() });
+    assert!(!sure.iter().any(|(a, ..)| a == "Russia"), "the speculative food flow is gone: {sure:?}");
+    let recent = flow_map(&f, DotOptions { since: Some("2024-05-01".into()), ..DotOptions::default() });
+    let labels: Vec<&str> = recent.iter().map(|(_, _, l)| l.as_str()).filter(|l| !l.is_empty()).collect();
+    assert_eq!(labels, ["drones (1 source)", "artillery ammunition (3 sources)"], "{recent:?}");
+    let focus = DotOptions {
+        focus: Some(oxigraph::model::NamedNode::new("https://w3id.org/armsgraph/resource/iran").unwrap()),
+        depth: 1,
+        ..DotOptions::default()
+    };
+    let near_iran = flow_map(&f, focus);
+    assert!(near_iran.iter().all(|(a, b, _)| a == "Iran" || b == "Iran"), "{near_iran:?}");
+}
