@@ -51,6 +51,8 @@ pub struct DotOptions {
     pub min_modality: Option<Modality>,
     /// Only flows with an attestation dated (or published) on or after this day.
     pub since: Option<String>,
+    /// Only these flows (IRIs), e.g. the flows a prepared query returned.
+    pub flows: Option<BTreeSet<String>>,
 }
 
 fn text(t: Option<&Term>) -> String {
@@ -95,7 +97,8 @@ pub fn flow_graph(store: &Store, opts: &DotOptions) -> Result<DiGraph<Node, Edge
             let modality_ok = opts.min_modality.is_none_or(|m| f["best"].parse::<u8>().unwrap_or(0) >= m.rank());
             let since_ok =
                 opts.since.as_deref().is_none_or(|d| f.get("last").is_some_and(|l| !l.is_empty() && l.as_str() >= d));
-            category_ok && modality_ok && since_ok
+            let chosen = opts.flows.as_ref().is_none_or(|set| set.contains(&f["flow"]));
+            category_ok && modality_ok && since_ok && chosen
         })
         .collect();
     let exchanges = rows(

@@ -184,6 +184,12 @@ enum Command {
         /// Output: Graphviz DOT, or SVG/PNG rendered with graphviz's `dot`.
         #[arg(long, value_enum, default_value_t = DotFormat::Dot)]
         format: DotFormat,
+        /// Draw only the flows this prepared query returns (with its --param values).
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// A parameter of --query, NAME=VALUE.
+        #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", requires = "query")]
+        params: Vec<String>,
     },
 }
 
@@ -248,14 +254,7 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let q = query::find(name.as_deref().unwrap_or_default())?;
             let gs = store.open_existing()?;
-            let pairs = params
-                .iter()
-                .map(|p| {
-                    p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).with_context(|| {
-                        format!("--param {p:?} is not NAME=VALUE; query {} accepts: {}", q.name, q.usage())
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let pairs = parse_params(&q, &params)?;
             let bindings = query::bind(&gs.store, &lexicon, &q, &pairs)?;
             let mut table = query::collect(query::run(&gs.store, &q.text, &bindings)?, limit)?;
             if let Some(code) = &lang {
@@ -295,7 +294,7 @@ fn run(cli: Cli) -> Result<u8> {
             buffered.flush()?;
             Ok(0)
         }
-        Command::Dot { store, focus, depth, category, min_modality, since, format } => {
+        Command::Dot { store, focus, depth, category, min_modality, since, format, query: from_query, params } => {
             let gs = store.open_existing()?;
             let focus = match focus {
                 None => None,
@@ -320,7 +319,34 @@ fn run(cli: Cli) -> Result<u8> {
                     bail!("--since {d:?} is not a date in the form YYYY-MM-DD");
                 }
             }
-            let g = dot::flow_graph(&gs.store, &dot::DotOptions { focus, depth, category, min_modality, since })?;
+            // The flows a prepared query returns: every flow IRI in any of its columns.
+            let flows = match from_query {
+                None => None,
+                Some(name) => {
+                    let q = query::find(&name)?;
+                    let pairs = parse_params(&q, &params)?;
+                    let bindings = query::bind(&gs.store, &lexicon, &q, &pairs)?;
+                    let table = query::collect(query::run(&gs.store, &q.text, &bindings)?, None)?;
+                    let prefix = format!("{}flow/", armsgraph::vocab::AGR);
+                    let set: std::collections::BTreeSet<String> = table
+                        .rows
+                        .iter()
+                        .flat_map(|r| r.values().iter().flatten().cloned().collect::<Vec<_>>())
+                        .filter_map(|t| match t {
+                            oxigraph::model::Term::NamedNode(n) if n.as_str().starts_with(&prefix) => {
+                                Some(n.as_str().to_string())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    if set.is_empty() {
+                        bail!("query {name} returned no flows to draw");
+                    }
+                    Some(set)
+                }
+            };
+            let opts = dot::DotOptions { focus, depth, category, min_modality, since, flows };
+            let g = dot::flow_graph(&gs.store, &opts)?;
             let text = dot::render(&g);
             match format {
                 DotFormat::Dot => out.write_all(text.as_bytes())?,
@@ -336,11 +362,26 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// `--param NAME=VALUE` pairs, with what the query accepts when one is malformed.
+fn parse_params(q: &query::PreparedQuery, params: &[String]) -> Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .with_context(|| format!("--param {p:?} is not NAME=VALUE; query {} accepts: {}", q.name, q.usage()))
+        })
+        .collect()
+}
+
 fn terminal_width() -> Option<usize> {
     if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
         return Some(c);
     }
-    io::stdout().is_terminal().then_some(120)
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    Some(terminal_size::terminal_size().map_or(120, |(terminal_size::Width(w), _)| usize::from(w)))
 }
 
 fn print_catalogue(out: &mut dyn Write) -> Result<()> {

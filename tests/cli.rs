@@ -325,6 +325,13 @@ fn dot_renders_svg_or_says_how_to_get_graphviz() {
         .unwrap();
     assert_eq!(without.status.code(), Some(1));
     assert!(stderr(&without).contains("apt-get install graphviz"), "{}", stderr(&without));
+    // One query's result: only Iran's flows (and the actors at their other end).
+    let o = run(&["dot", "--store", s(&store), "--query", "actor", "--param", "actor=Iran"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dot = stdout(&o);
+    assert!(dot.contains("\"Iran\"") && !dot.contains("South Korea"), "{dot}");
+    let o = run(&["dot", "--store", s(&store), "--query", "actor", "--param", "actor=Atlantis"]);
+    assert_eq!(o.status.code(), Some(1));
     if Command::new("dot").arg("-V").output().is_err() {
         eprintln!("skipped the SVG check: graphviz `dot` is not installed");
         return;
