@@ -476,12 +476,18 @@ fn clause_flows(
         start..limit.min(stop).min(text.len())
     });
     let in_phrase = |u: &Placed| phrase.as_ref().is_some_and(|p| p.contains(&u.span.start));
+    // "according to Washington, …": the actor a source cue introduces speaks, it is no party.
+    let cited: Option<usize> = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)).and_then(|c| {
+        (c + 1..units.len()).find(|&i| {
+            matches!(units[i].unit, Unit::Actor(_)) && words_between(text, units[c].span.end, units[i].span.start) <= 7
+        })
+    });
     let mut supplier: Option<Actor> = None;
     let mut recipient: Option<Actor> = None;
     let mut unmarked: Vec<(usize, Actor)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let Unit::Actor(e) = u.unit else { continue };
-        if in_phrase(u) {
+        if in_phrase(u) || cited == Some(i) {
             continue;
         }
         // Persons, agencies and outlets speak; they do not trade (a speaking state may do both).
