@@ -293,6 +293,7 @@ const LEGEND: &str = r#"    subgraph cluster_legend {
         l_group [label="armed group", shape=octagon, style=filled, fillcolor=salmon];
         l_person [label="person", shape=ellipse, style=filled, fillcolor=lightyellow];
         l_weapon [label="weapon system", shape=component, style=filled, fillcolor=lightgrey];
+        l_place [label="place", shape=house, style=filled, fillcolor=palegreen];
         l_a [label="", shape=point]; l_b [label="", shape=point]; l_c [label="", shape=point];
         l_d [label="", shape=point]; l_e [label="", shape=point]; l_f [label="", shape=point];
         l_g [label="", shape=point]; l_h [label="", shape=point];

@@ -440,7 +440,7 @@ fn clause_flows(
         !units.iter().any(|u| matches!(u.unit, Unit::Actor(_)) && u.span.start < all[t_index].span.start);
     let after_item = t_index > 0
         && matches!(all[t_index - 1].unit, Unit::Item(..))
-        && words_between(text, all[t_index - 1].span.end, all[t_index].span.start) == 0;
+        && words_between(text, all[t_index - 1].span.end, all[t_index].span.start) <= 1;
     if t_kind == Unit::Cue(Cue::Supply) && no_actor_before && after_item {
         t_kind = Unit::Cue(Cue::Passive);
         notes.push("a participle after the goods: read as a passive".into());
