@@ -54,7 +54,12 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(BIN)
+    pipe(BIN, args, input)
+}
+
+/// Runs a program with `input` on its standard input.
+fn pipe(program: &str, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -298,15 +303,7 @@ fn dot_output_renders_with_graphviz() {
         eprintln!("skipped the render check: graphviz `dot` is not installed");
         return;
     }
-    let mut child = Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
-    let rendered = child.wait_with_output().unwrap();
+    let rendered = pipe("dot", &["-Tsvg"], &dot);
     assert!(rendered.status.success(), "graphviz rejected the DOT: {}", String::from_utf8_lossy(&rendered.stderr));
     let svg = String::from_utf8_lossy(&rendered.stdout);
     assert!(svg.contains("<svg") && svg.contains("North Korea"), "{svg}");

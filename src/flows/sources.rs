@@ -120,19 +120,20 @@ pub(super) fn find_source(
     };
     let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
     if let Some(ci) = source_cue {
-        let after = units[ci + 1..].iter().find_map(|u| match u.unit {
-            Unit::Actor(e) if words_between(text, units[ci].span.end, u.span.start) <= 7 => Some(e),
-            _ => None,
-        });
+        // The first unit of a kind within `reach` words after the cue.
+        let after_cue = |reach: usize, pick: fn(Unit) -> Option<Actor>| {
+            units[ci + 1..]
+                .iter()
+                .filter(|u| words_between(text, units[ci].span.end, u.span.start) <= reach)
+                .find_map(|u| pick(u.unit))
+        };
+        let after = after_cue(7, |u| if let Unit::Actor(e) = u { Some(e) } else { None });
         if let Some(e) = after {
             notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
             return Some((Source::Known(e), true));
         }
         // "according to Ukrainian intelligence": an unnamed body of a state speaks for it.
-        let demonym = units[ci + 1..].iter().find_map(|u| match u.unit {
-            Unit::Demonym(e) if words_between(text, units[ci].span.end, u.span.start) <= 2 => Some(e),
-            _ => None,
-        });
+        let demonym = after_cue(2, |u| if let Unit::Demonym(e) = u { Some(e) } else { None });
         if let Some(e) = demonym {
             notes.push(format!("source {} (a body of that state, after {:?})", describe(lexicon, e), units[ci].entry));
             return Some((Source::Known(e), true));
