@@ -51,26 +51,48 @@ pub fn serializer(format: ExportFormat) -> RdfSerializer {
     s
 }
 
+/// Writes batches of quads to one output as they come (streaming); triple formats drop graph
+/// names, each triple once within a batch.
+pub struct QuadWriter<W: Write> {
+    inner: oxigraph::io::WriterQuadSerializer<W>,
+    dataset: bool,
+}
+
+impl<W: Write> QuadWriter<W> {
+    pub fn new(format: ExportFormat, out: W) -> Self {
+        QuadWriter { inner: serializer(format).for_writer(out), dataset: format.rdf_format().supports_datasets() }
+    }
+
+    pub fn write<'a>(&mut self, quads: impl IntoIterator<Item = &'a Quad>) -> std::io::Result<()> {
+        if self.dataset {
+            for q in quads {
+                self.inner.serialize_quad(q)?;
+            }
+        } else {
+            let mut seen: HashSet<Triple> = HashSet::new();
+            for q in quads {
+                let t = Triple::from(q.clone());
+                if seen.insert(t.clone()) {
+                    self.inner.serialize_triple(&t)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> std::io::Result<W> {
+        self.inner.finish()
+    }
+}
+
 /// Writes quads; triple formats drop graph names (each triple once).
 pub fn write_quads<'a>(
     quads: impl IntoIterator<Item = &'a Quad>,
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut w = serializer(format).for_writer(out);
-    if format.rdf_format().supports_datasets() {
-        for q in quads {
-            w.serialize_quad(q)?;
-        }
-    } else {
-        let mut seen: HashSet<Triple> = HashSet::new();
-        for q in quads {
-            let t = Triple::from(q.clone());
-            if seen.insert(t.clone()) {
-                w.serialize_triple(&t)?;
-            }
-        }
-    }
+    let mut w = QuadWriter::new(format, out);
+    w.write(quads)?;
     w.finish()?;
     Ok(())
 }

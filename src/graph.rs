@@ -70,11 +70,32 @@ fn text_literal(value: &str, lang: &str) -> Literal {
     }
 }
 
+/// A fast hash for de-duplicating quads (the keys are ours, nothing adversarial), word by word.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+}
+
 /// Collects quads in order, once each.
 struct Sink {
     graph: GraphName,
     quads: Vec<Quad>,
-    seen: HashSet<Quad>,
+    seen: HashSet<Quad, std::hash::BuildHasherDefault<FxHasher>>,
 }
 
 impl Sink {
@@ -104,7 +125,7 @@ pub enum Descriptions {
 /// Every quad of one analysed document, in its named graph.
 pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
     let doc = document_iri(&a.document.key());
-    let mut sink = Sink { graph: GraphName::NamedNode(doc.clone()), quads: Vec::new(), seen: HashSet::new() };
+    let mut sink = Sink { graph: GraphName::NamedNode(doc.clone()), quads: Vec::new(), seen: HashSet::default() };
     let lang = a.lang.as_str();
 
     sink.add(doc.clone(), rdf_type(), iri(format!("{SCHEMA}NewsArticle")));
@@ -338,7 +359,7 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
 /// The whole gazetteer with every form of every name, for the store's gazetteer graph.
 pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
     let mut sink =
-        Sink { graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)), quads: Vec::new(), seen: HashSet::new() };
+        Sink { graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)), quads: Vec::new(), seen: HashSet::default() };
     for e in 0..lexicon.entities.len() as u32 {
         describe_entity(lexicon, e, &mut sink, true);
     }

@@ -432,28 +432,29 @@ fn ingest(
     let mut report = IngestReport::default();
     let mut pending: Vec<(armsgraph::document::Document, Vec<String>)> = Vec::new();
     let mut failure: Option<anyhow::Error> = None;
-    let flush =
-        |pending: &mut Vec<(armsgraph::document::Document, Vec<String>)>, report: &mut IngestReport| -> Result<()> {
-            let analysed: Vec<(Analysis, Vec<String>, Vec<oxigraph::model::Quad>)> = std::mem::take(pending)
-                .into_par_iter()
-                .map(|(doc, notes)| {
-                    let a = pipeline::analyse(lexicon, doc);
-                    let quads = pipeline::to_store_quads(lexicon, &a);
-                    (a, notes, quads)
-                })
-                .collect();
-            let docs: Vec<_> =
-                analysed.iter().map(|(a, _, q)| (graph::document_iri(&a.document.key()), q.clone())).collect();
-            gs.replace_documents(&docs)?;
-            for (a, notes, _) in &analysed {
-                for n in notes.iter().chain(&a.diagnostics) {
-                    note(&a.document.origin, n);
-                }
-                report.documents += 1;
-                report.attestations += a.extraction.attestations.len();
+    let flush = |pending: &mut Vec<(armsgraph::document::Document, Vec<String>)>,
+                 report: &mut IngestReport|
+     -> Result<()> {
+        let analysed: Vec<(Analysis, Vec<String>, Vec<oxigraph::model::Quad>)> = std::mem::take(pending)
+            .into_par_iter()
+            .map(|(doc, notes)| {
+                let a = pipeline::analyse(lexicon, doc);
+                let quads = pipeline::to_store_quads(lexicon, &a);
+                (a, notes, quads)
+            })
+            .collect();
+        let (docs, analysed): (Vec<_>, Vec<_>) =
+            analysed.into_iter().map(|(a, notes, q)| ((graph::document_iri(&a.document.key()), q), (a, notes))).unzip();
+        gs.replace_documents(&docs)?;
+        for (a, notes) in &analysed {
+            for n in notes.iter().chain(&a.diagnostics) {
+                note(&a.document.origin, n);
             }
-            Ok(())
-        };
+            report.documents += 1;
+            report.attestations += a.extraction.attestations.len();
+        }
+        Ok(())
+    };
     input::read_inputs(inputs, opts, &mut |item| {
         if failure.is_some() {
             return;
@@ -481,6 +482,9 @@ fn ingest(
     Ok(report)
 }
 
+/// Documents analysed together (in parallel) before their output is written, in input order.
+const EXTRACT_BATCH: usize = 256;
+
 fn extract(
     lexicon: &Lexicon,
     inputs: &[PathBuf],
@@ -490,36 +494,58 @@ fn extract(
     out: &mut dyn Write,
 ) -> Result<u8> {
     let mut skipped = 0;
-    let mut documents = Vec::new();
-    input::read_inputs(inputs, opts, &mut |item| match item {
-        Input::Skipped { origin, reason } => {
-            note(&origin, &format!("skipped: {reason}"));
-            skipped += 1;
-        }
-        Input::Document { document, notes } => {
-            for n in &notes {
-                note(&document.origin, n);
+    let mut pending: Vec<armsgraph::document::Document> = Vec::new();
+    let mut writer = export::QuadWriter::new(format, io::BufWriter::new(out));
+    let mut failure: Option<anyhow::Error> = None;
+    // Streams: each batch is analysed on all cores and written before the next is read.
+    let flush = |pending: &mut Vec<armsgraph::document::Document>,
+                 writer: &mut export::QuadWriter<io::BufWriter<&mut dyn Write>>|
+     -> Result<()> {
+        let analyses: Vec<Analysis> =
+            std::mem::take(pending).into_par_iter().map(|d| pipeline::analyse(lexicon, d)).collect();
+        for a in &analyses {
+            for d in &a.diagnostics {
+                note(&a.document.origin, d);
             }
-            documents.push(document);
+            if explain {
+                let mut text = Vec::new();
+                write_explanation(lexicon, a, &mut text)?;
+                io::stdout().lock().write_all(&text)?;
+            } else {
+                writer.write(&pipeline::to_quads(lexicon, a))?;
+            }
+        }
+        Ok(())
+    };
+    input::read_inputs(inputs, opts, &mut |item| {
+        if failure.is_some() {
+            return;
+        }
+        match item {
+            Input::Skipped { origin, reason } => {
+                note(&origin, &format!("skipped: {reason}"));
+                skipped += 1;
+            }
+            Input::Document { document, notes } => {
+                for n in &notes {
+                    note(&document.origin, n);
+                }
+                pending.push(document);
+                if pending.len() >= EXTRACT_BATCH {
+                    if let Err(e) = flush(&mut pending, &mut writer) {
+                        failure = Some(e);
+                    }
+                }
+            }
         }
     });
-    let analyses: Vec<Analysis> = documents.into_par_iter().map(|d| pipeline::analyse(lexicon, d)).collect();
-    let mut buffered = io::BufWriter::new(out);
-    let mut quads = Vec::new();
-    for a in &analyses {
-        for d in &a.diagnostics {
-            note(&a.document.origin, d);
-        }
-        if explain {
-            write_explanation(lexicon, a, &mut buffered)?;
-        } else {
-            quads.extend(pipeline::to_quads(lexicon, a));
-        }
+    if let Some(e) = failure {
+        return Err(e);
     }
+    flush(&mut pending, &mut writer)?;
     if !explain {
-        export::write_quads(&quads, format, &mut buffered)?;
+        writer.finish()?.flush()?;
     }
-    buffered.flush()?;
     Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
 }
 
