@@ -5,7 +5,8 @@
 //! document key, never from counters shared between documents, so the same input always gives
 //! the same quads in the same order. Byte offsets become code point offsets here, and only here.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
@@ -74,7 +75,7 @@ fn text_literal(value: &str, lang: &str) -> Literal {
 #[derive(Default)]
 struct FxHasher(u64);
 
-impl std::hash::Hasher for FxHasher {
+impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.0
     }
@@ -91,17 +92,26 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-/// Collects quads in order, once each.
+/// Collects quads in order, once each. It remembers each quad's hash and position (not a copy):
+/// a quad whose hash is known is compared with the quads of that hash before it is dropped.
 struct Sink {
     graph: GraphName,
     quads: Vec<Quad>,
-    seen: HashSet<Quad, std::hash::BuildHasherDefault<FxHasher>>,
+    seen: HashMap<u64, Vec<u32>>,
 }
 
 impl Sink {
+    fn new(graph: GraphName) -> Sink {
+        Sink { graph, quads: Vec::new(), seen: HashMap::new() }
+    }
+
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
         let q = Quad::new(s, p, o, self.graph.clone());
-        if self.seen.insert(q.clone()) {
+        let mut hasher = FxHasher::default();
+        q.hash(&mut hasher);
+        let same_hash = self.seen.entry(hasher.finish()).or_default();
+        if !same_hash.iter().any(|&i| self.quads[i as usize] == q) {
+            same_hash.push(self.quads.len() as u32);
             self.quads.push(q);
         }
     }
@@ -125,7 +135,7 @@ pub enum Descriptions {
 /// Every quad of one analysed document, in its named graph.
 pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
     let doc = document_iri(&a.document.key());
-    let mut sink = Sink { graph: GraphName::NamedNode(doc.clone()), quads: Vec::new(), seen: HashSet::default() };
+    let mut sink = Sink::new(GraphName::NamedNode(doc.clone()));
     let lang = a.lang.as_str();
 
     sink.add(doc.clone(), rdf_type(), iri(format!("{SCHEMA}NewsArticle")));
@@ -358,8 +368,7 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
 
 /// The whole gazetteer with every form of every name, for the store's gazetteer graph.
 pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
-    let mut sink =
-        Sink { graph: GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)), quads: Vec::new(), seen: HashSet::default() };
+    let mut sink = Sink::new(GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)));
     for e in 0..lexicon.entities.len() as u32 {
         describe_entity(lexicon, e, &mut sink, true);
     }
