@@ -430,22 +430,17 @@ fn ingest(
 ) -> Result<IngestReport> {
     gs.ensure_vocabulary(lexicon)?;
     let mut report = IngestReport::default();
-    let mut pending: Vec<(armsgraph::document::Document, Vec<String>)> = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
-    let flush = |pending: &mut Vec<(armsgraph::document::Document, Vec<String>)>,
-                 report: &mut IngestReport|
-     -> Result<()> {
-        let analysed: Vec<(Analysis, Vec<String>, Vec<oxigraph::model::Quad>)> = std::mem::take(pending)
+    report.skipped = in_batches(inputs, opts, batch, |pending| {
+        let (docs, analysed): (Vec<_>, Vec<_>) = pending
             .into_par_iter()
             .map(|(doc, notes)| {
                 let a = pipeline::analyse(lexicon, doc);
                 let quads = pipeline::to_store_quads(lexicon, &a);
-                (a, notes, quads)
+                ((graph::document_iri(&a.document.key()), quads), (a, notes))
             })
-            .collect();
-        let (docs, analysed): (Vec<_>, Vec<_>) =
-            analysed.into_iter().map(|(a, notes, q)| ((graph::document_iri(&a.document.key()), q), (a, notes))).unzip();
-        gs.replace_documents(&docs)?;
+            .unzip();
+        gs.replace_documents(&docs)
+            .context("ingest stopped; every document written before this point is complete in the store")?;
         for (a, notes) in &analysed {
             for n in notes.iter().chain(&a.diagnostics) {
                 note(&a.document.origin, n);
@@ -454,7 +449,23 @@ fn ingest(
             report.attestations += a.extraction.attestations.len();
         }
         Ok(())
-    };
+    })?;
+    gs.flush()?;
+    Ok(report)
+}
+
+/// Reads every input, naming each skipped one on stderr, and hands the documents (with the notes
+/// made while reading them) to `on_batch` in batches of `batch`, in input order: the corpus is
+/// never held whole. Stops at the first error; returns how many inputs were skipped.
+fn in_batches(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    batch: usize,
+    mut on_batch: impl FnMut(Vec<(armsgraph::document::Document, Vec<String>)>) -> Result<()>,
+) -> Result<usize> {
+    let mut skipped = 0;
+    let mut pending = Vec::new();
+    let mut failure: Option<anyhow::Error> = None;
     input::read_inputs(inputs, opts, &mut |item| {
         if failure.is_some() {
             return;
@@ -462,12 +473,12 @@ fn ingest(
         match item {
             Input::Skipped { origin, reason } => {
                 note(&origin, &format!("skipped: {reason}"));
-                report.skipped += 1;
+                skipped += 1;
             }
             Input::Document { document, notes } => {
                 pending.push((document, notes));
                 if pending.len() >= batch {
-                    if let Err(e) = flush(&mut pending, &mut report) {
+                    if let Err(e) = on_batch(std::mem::take(&mut pending)) {
                         failure = Some(e);
                     }
                 }
@@ -475,11 +486,12 @@ fn ingest(
         }
     });
     if let Some(e) = failure {
-        return Err(e.context("ingest stopped; every document written before this point is complete in the store"));
+        return Err(e);
     }
-    flush(&mut pending, &mut report)?;
-    gs.flush()?;
-    Ok(report)
+    if !pending.is_empty() {
+        on_batch(pending)?;
+    }
+    Ok(skipped)
 }
 
 /// Documents analysed together (in parallel) before their output is written, in input order.
@@ -493,19 +505,13 @@ fn extract(
     opts: &ReadOptions,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    let mut skipped = 0;
-    let mut pending: Vec<armsgraph::document::Document> = Vec::new();
     let mut writer = export::QuadWriter::new(format, io::BufWriter::new(out));
-    let mut failure: Option<anyhow::Error> = None;
-    // Streams: each batch is analysed on all cores and written before the next is read.
-    let flush = |pending: &mut Vec<armsgraph::document::Document>,
-                 writer: &mut export::QuadWriter<io::BufWriter<&mut dyn Write>>|
-     -> Result<()> {
-        let analyses: Vec<Analysis> =
-            std::mem::take(pending).into_par_iter().map(|d| pipeline::analyse(lexicon, d)).collect();
-        for a in &analyses {
-            for d in &a.diagnostics {
-                note(&a.document.origin, d);
+    let skipped = in_batches(inputs, opts, EXTRACT_BATCH, |pending| {
+        let analyses: Vec<(Analysis, Vec<String>)> =
+            pending.into_par_iter().map(|(d, notes)| (pipeline::analyse(lexicon, d), notes)).collect();
+        for (a, notes) in &analyses {
+            for n in notes.iter().chain(&a.diagnostics) {
+                note(&a.document.origin, n);
             }
             if explain {
                 let mut text = Vec::new();
@@ -516,33 +522,7 @@ fn extract(
             }
         }
         Ok(())
-    };
-    input::read_inputs(inputs, opts, &mut |item| {
-        if failure.is_some() {
-            return;
-        }
-        match item {
-            Input::Skipped { origin, reason } => {
-                note(&origin, &format!("skipped: {reason}"));
-                skipped += 1;
-            }
-            Input::Document { document, notes } => {
-                for n in &notes {
-                    note(&document.origin, n);
-                }
-                pending.push(document);
-                if pending.len() >= EXTRACT_BATCH {
-                    if let Err(e) = flush(&mut pending, &mut writer) {
-                        failure = Some(e);
-                    }
-                }
-            }
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    flush(&mut pending, &mut writer)?;
+    })?;
     if !explain {
         writer.finish()?.flush()?;
     }
