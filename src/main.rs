@@ -138,7 +138,8 @@ enum Command {
         #[arg(long, value_name = "CODE")]
         lang: Option<String>,
     },
-    /// Run any SPARQL 1.1 query over the store (the default graph is the union of all graphs).
+    /// Run any SPARQL 1.1 query over the store (the default graph is the union of all graphs):
+    /// SELECT and ASK print as results (--format); CONSTRUCT and DESCRIBE print Turtle.
     Sparql {
         /// The query text (or use --file).
         query: Option<String>,
@@ -270,8 +271,20 @@ fn run(cli: Cli) -> Result<u8> {
                 _ => bail!("give the query as an argument or with --file, not both"),
             };
             let gs = store.open_existing()?;
-            let table = query::collect(query::run(&gs.store, &text, &[])?, limit)?;
-            query::write_table(&table, format, terminal_width(), &mut out)?;
+            match query::run(&gs.store, &text, &[])? {
+                // CONSTRUCT and DESCRIBE answer with RDF: Turtle with the armsgraph prefixes.
+                oxigraph::sparql::QueryResults::Graph(triples) => {
+                    let mut w = export::serializer(ExportFormat::Ttl).for_writer(io::BufWriter::new(&mut out));
+                    for t in triples.take(limit.unwrap_or(usize::MAX)) {
+                        w.serialize_triple(&t.context("query evaluation failed")?)?;
+                    }
+                    w.finish()?.flush()?;
+                }
+                results => {
+                    let table = query::collect(results, limit)?;
+                    query::write_table(&table, format, terminal_width(), &mut out)?;
+                }
+            }
             Ok(0)
         }
         Command::Export { store, format, graph: g } => {

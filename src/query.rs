@@ -337,7 +337,7 @@ pub fn collect(results: QueryResults<'_>, limit: Option<usize>) -> Result<Table,
             Ok(Table { variables: vec![v], rows: vec![row] })
         }
         QueryResults::Graph(_) => {
-            Err(QueryError::Evaluation("CONSTRUCT/DESCRIBE results: use `armsgraph export` or SELECT".into()))
+            Err(QueryError::Evaluation("CONSTRUCT and DESCRIBE answer with RDF, not a table".into()))
         }
     }
 }

@@ -202,6 +202,18 @@ fn ingest_query_export_dot_round_trip() {
     let o = run(&["sparql", "--file", s(&rq), "--store", s(&store), "--format", "tsv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 3, "a header and two documents: {}", stdout(&o));
+    let construct = "CONSTRUCT { ?f <https://w3id.org/armsgraph/ontology#supplier> ?s } WHERE { ?f <https://w3id.org/armsgraph/ontology#supplier> ?s }";
+    let o = run(&["sparql", construct, "--store", s(&store)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let turtle = stdout(&o);
+    let triples: Vec<_> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(turtle.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("CONSTRUCT prints Turtle");
+    assert!(triples.len() >= 4 && turtle.contains("ag:supplier agr:north-korea"), "{turtle}");
+    let ask = "ASK { ?f <https://w3id.org/armsgraph/ontology#recipient> <https://w3id.org/armsgraph/resource/russia> }";
+    let o = run(&["sparql", ask, "--store", s(&store), "--format", "csv"]);
+    assert_eq!(stdout(&o).lines().nth(1), Some("true"), "{}", stdout(&o));
     let o = run(&["sparql", "SELECT WHERE {", "--store", s(&store)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("SPARQL syntax error"), "{}", stderr(&o));
