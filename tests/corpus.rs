@@ -49,7 +49,6 @@ struct ExpectFlow {
     source: Option<String>,
     quantity: Option<f64>,
     date: Option<String>,
-    #[allow(dead_code)]
     via: Option<Vec<String>>,
 }
 
@@ -67,8 +66,9 @@ fn cases() -> Vec<PathBuf> {
     dirs
 }
 
-/// (supplier id, recipient id, category) -> (strongest modality, sources, quantities, dates)
-type Flows = BTreeMap<(String, String, String), (String, Vec<String>, Vec<f64>, Vec<String>)>;
+/// (supplier id, recipient id, category) -> (strongest modality, sources, quantities, dates,
+/// route places)
+type Flows = BTreeMap<(String, String, String), (String, Vec<String>, Vec<f64>, Vec<String>, Vec<String>)>;
 
 fn flows(lexicon: &Lexicon, ex: &Extraction) -> Flows {
     let mut out: Flows = BTreeMap::new();
@@ -78,8 +78,9 @@ fn flows(lexicon: &Lexicon, ex: &Extraction) -> Flows {
             lexicon.entity(a.flow.recipient).id.clone(),
             a.flow.category.notation().to_string(),
         );
-        let e =
-            out.entry(key).or_insert_with(|| (a.modality.notation().to_string(), Vec::new(), Vec::new(), Vec::new()));
+        let e = out
+            .entry(key)
+            .or_insert_with(|| (a.modality.notation().to_string(), Vec::new(), Vec::new(), Vec::new(), Vec::new()));
         let current: armsgraph::vocab::Modality = e.0.parse().unwrap();
         if a.modality.rank() > current.rank() {
             e.0 = a.modality.notation().to_string();
@@ -90,6 +91,7 @@ fn flows(lexicon: &Lexicon, ex: &Extraction) -> Flows {
         }));
         e.2.extend(a.quantity.as_ref().map(|q| q.value));
         e.3.extend(a.date.clone());
+        e.4.extend(a.via.iter().map(|&v| lexicon.entity(v).id.clone()));
     }
     out
 }
@@ -104,7 +106,15 @@ fn check_expectations(lexicon: &Lexicon, ex: &Extraction, expect: &Expect) -> Ve
             None => {
                 problems.push(format!("missing flow {}->{}:{} (got: {})", f.supplier, f.recipient, f.category, shown()))
             }
-            Some((m, sources, quantities, dates)) => {
+            Some((m, sources, quantities, dates, via)) => {
+                for want in f.via.iter().flatten() {
+                    if !via.contains(want) {
+                        problems.push(format!(
+                            "flow {}->{}:{}: route {via:?}, expected {want}",
+                            f.supplier, f.recipient, f.category
+                        ));
+                    }
+                }
                 if let Some(want) = &f.date {
                     if !dates.contains(want) {
                         problems.push(format!(

@@ -35,7 +35,9 @@
 //!    other way and pay for the clause's flows; a bare `exchange` cue ("in return") links the
 //!    clause's flows to the document's latest flows in the opposite direction.
 //! 8. **Quantities, dates, routes** attach to the attestation: a number just before an item;
-//!    the first date of the sentence; route places and what follows `via`.
+//!    the first date of the sentence; route places and what follows `via`. A sentence that
+//!    names a route but states no flow ("The cargo left from the port of Rajin") gives it to
+//!    the flows of the neighbouring sentence (of the same goods, when it names goods).
 //!
 //! Every decision is written to `Extraction::explain`, which `extract --explain` prints.
 
@@ -206,6 +208,7 @@ pub fn extract_flows(
     mentions: Vec<Mention>,
 ) -> Extraction {
     let mut ex = Extraction { sentences, ..Extraction::default() };
+    let mut pending_route: Option<Route> = None;
     let mut ctx = Context { published: published.and_then(crate::dates::parse_iso), ..Context::default() };
     let mut cursor = 0;
     for (si, sentence) in ex.sentences.clone().iter().enumerate() {
@@ -237,6 +240,7 @@ pub fn extract_flows(
         ctx.sentence_end = sentence.end;
         let before = ex.attestations.len();
         let named = sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
+        attach_routes(lexicon, si, &placed, before, &mut pending_route, &mut ex);
         // "…shells to Russia." He told reporters, John Kirby said: a sentence that names a
         // speaker and states no flow attributes the previous sentence's unattributed flows.
         if let (Some(speaker), true, Some(previous)) = (named, ex.attestations.len() == before, si.checked_sub(1)) {
@@ -273,6 +277,77 @@ fn describe_source<'a>(lexicon: &'a Lexicon, found: &'a [String], s: Source) -> 
 
 fn is_trigger(u: &Placed) -> bool {
     matches!(u.unit, Unit::Cue(Cue::Supply | Cue::Receive | Cue::Passive | Cue::Transfer))
+}
+
+/// Route places a sentence names without stating a flow, and the categories it speaks of.
+struct Route {
+    sentence: usize,
+    places: Vec<u32>,
+    categories: Vec<Category>,
+}
+
+/// Stations, ports and crossings a sentence names, and places right after a `via` cue.
+fn route_places(lexicon: &Lexicon, units: &[Placed]) -> Vec<u32> {
+    let mut via = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let Unit::Place(e) = u.unit else { continue };
+        let after_via = i > 0 && units[i - 1].unit == Unit::Cue(Cue::Via);
+        let route_kind = matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing);
+        if (after_via || route_kind) && !via.contains(&e) {
+            via.push(e);
+        }
+    }
+    via
+}
+
+/// "…delivered to Russia. The cargo went through the port of Rajin.": a sentence that names a
+/// route but states no flow gives it to the flows of the neighbouring sentence that states them
+/// (the one before, else the next one); when it names goods, only to flows of those goods.
+fn attach_routes(
+    lexicon: &Lexicon,
+    si: usize,
+    units: &[Placed],
+    before: usize,
+    pending: &mut Option<Route>,
+    ex: &mut Extraction,
+) {
+    let give = |route: &Route, ex: &mut Extraction, target: usize| {
+        let mut given = false;
+        for a in ex.attestations.iter_mut().filter(|a| a.sentence == target) {
+            if route.categories.is_empty()
+                || route.categories.iter().any(|&c| c.covers(a.flow.category) || a.flow.category.covers(c))
+            {
+                for &p in &route.places {
+                    if !a.via.contains(&p) {
+                        a.via.push(p);
+                        given = true;
+                    }
+                }
+            }
+        }
+        if given {
+            let names: Vec<&str> = route.places.iter().map(|&p| describe(lexicon, p)).collect();
+            ex.explain.push((target, format!("via {} (named in sentence {})", names.join(", "), route.sentence)));
+        }
+        given
+    };
+    if ex.attestations.len() > before {
+        // This sentence states flows: a route named just before it is theirs.
+        if let Some(route) = pending.take().filter(|r| r.sentence + 1 == si) {
+            give(&route, ex, si);
+        }
+        return;
+    }
+    let places = route_places(lexicon, units);
+    if places.is_empty() {
+        return;
+    }
+    let categories = units.iter().filter_map(|u| if let Unit::Item(c, _) = u.unit { Some(c) } else { None }).collect();
+    let route = Route { sentence: si, places, categories };
+    let previous = ex.attestations.last().map(|a| a.sentence).filter(|&s| s + 1 == si);
+    if !previous.is_some_and(|p| give(&route, ex, p)) {
+        *pending = Some(route);
+    }
 }
 
 /// Splits a sentence's units into clauses, one per group of transfer triggers. A `clause` cue
@@ -827,15 +902,7 @@ fn clause_flows(
 
     // Items.
     // Route: stations, ports and crossings the clause names, and whatever follows "via".
-    let mut via: Vec<u32> = Vec::new();
-    for (i, u) in units.iter().enumerate() {
-        let Unit::Place(e) = u.unit else { continue };
-        let after_via = i > 0 && units[i - 1].unit == Unit::Cue(Cue::Via);
-        let route_kind = matches!(lexicon.entity(e).kind, Kind::RailStation | Kind::Port | Kind::BorderCrossing);
-        if (after_via || route_kind) && !via.contains(&e) && e != supplier && e != recipient {
-            via.push(e);
-        }
-    }
+    let via: Vec<u32> = route_places(lexicon, units).into_iter().filter(|&e| e != supplier && e != recipient).collect();
     if !via.is_empty() {
         notes.push(format!("via {}", via.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(", ")));
     }
