@@ -63,6 +63,17 @@ fn main() {
     }
     out.push_str("];\n");
 
+    out.push_str("\n/// Bundled corpus generator templates: (file name, text).\n");
+    out.push_str("pub static GENERATOR_TEMPLATES: &[(&str, &str)] = &[\n");
+    for file in sorted_entries(&root.join("samples/generator")) {
+        if file.extension().is_some_and(|e| e == "toml") {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            writeln!(out, "    ({name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+        }
+    }
+    out.push_str("];\n");
+    println!("cargo:rerun-if-changed={}", root.join("samples/generator").display());
+
     for dir in ["lexicon", "queries", "samples", "ontology"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }

@@ -92,6 +92,8 @@ fn read_dir(dir: &Path, opts: &ReadOptions, sink: &mut dyn FnMut(Input)) {
             read_dir(&p, opts, sink);
         } else if is_text(&p) || is_jsonl(&p) {
             read_file(&p, opts, sink);
+        } else if is_sidecar(&p) {
+            // Read with its text file.
         } else {
             sink(Input::Skipped {
                 origin: p.display().to_string(),
@@ -121,7 +123,54 @@ fn read_file(path: &Path, opts: &ReadOptions, sink: &mut dyn FnMut(Input)) {
     if let Err(e) = file.take(opts.max_bytes + 1).read_to_end(&mut bytes) {
         return sink(Input::Skipped { origin, reason: format!("cannot read: {e}") });
     }
-    sink(text_input(bytes, origin, opts));
+    match text_input(bytes, origin, opts) {
+        Input::Document { mut document, mut notes } => {
+            apply_sidecar(path, &mut document, &mut notes, opts);
+            sink(Input::Document { document, notes })
+        }
+        skipped => sink(skipped),
+    }
+}
+
+/// The metadata file of a text file: `article.txt` -> `article.json`.
+fn sidecar_of(text: &Path) -> PathBuf {
+    text.with_extension("json")
+}
+
+/// A `.json` file beside a text file of the same name is that file's metadata.
+fn is_sidecar(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+        && ["txt", "text", "md"].iter().any(|e| path.with_extension(e).is_file())
+}
+
+/// Takes `id`, `lang`, `published`, `url` and `title` from the text file's `.json` sidecar,
+/// when there is one (the shape of a JSON Lines record, without `text`).
+fn apply_sidecar(text: &Path, document: &mut Document, notes: &mut Vec<String>, opts: &ReadOptions) {
+    let path = sidecar_of(text);
+    let Ok(bytes) = fs::read(&path) else { return };
+    let meta: JsonArticle = match serde_json::from_slice(&bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            notes.push(format!("metadata {} ignored: invalid JSON: {e}", path.display()));
+            return;
+        }
+    };
+    document.id = meta.id.map(|v| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    if opts.lang.is_none() {
+        document.lang = meta.lang.filter(|l| !l.is_empty());
+    }
+    if let Some(p) = meta.published {
+        if is_date(&p) {
+            document.published = Some(p);
+        } else {
+            notes.push(format!("metadata {}: published {p:?} is not YYYY-MM-DD; ignored", path.display()));
+        }
+    }
+    document.url = meta.url;
+    document.title = meta.title;
 }
 
 fn read_stdin(opts: &ReadOptions, sink: &mut dyn FnMut(Input)) {
@@ -253,6 +302,32 @@ pub fn read_jsonl(reader: impl BufRead, origin: &str, opts: &ReadOptions, sink: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_beside_a_text_file_is_its_metadata() {
+        let dir = std::env::temp_dir().join(format!("armsgraph-sidecar-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("a.txt"), "Text A.").unwrap();
+        fs::write(dir.join("a.json"), r#"{"id": "art-1", "lang": "en", "published": "2024-03-05", "title": "T"}"#)
+            .unwrap();
+        fs::write(dir.join("b.txt"), "Text B.").unwrap();
+        fs::write(dir.join("b.json"), "{not json").unwrap();
+        fs::write(dir.join("c.json"), "{}").unwrap();
+        let mut got = Vec::new();
+        read_inputs(std::slice::from_ref(&dir), &ReadOptions::default(), &mut |i| got.push(i));
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(got.len(), 3, "{got:?}");
+        let Input::Document { document: a, notes } = &got[0] else { panic!("{got:?}") };
+        assert_eq!(
+            (a.id.as_deref(), a.lang.as_deref(), a.published.as_deref(), a.title.as_deref()),
+            (Some("art-1"), Some("en"), Some("2024-03-05"), Some("T"))
+        );
+        assert!(notes.is_empty());
+        let Input::Document { document: b, notes } = &got[1] else { panic!("{got:?}") };
+        assert!(b.id.is_none() && notes[0].contains("b.json ignored: invalid JSON"), "{notes:?}");
+        // A .json without a text file beside it is not metadata: it is reported as skipped.
+        assert!(matches!(&got[2], Input::Skipped { origin, .. } if origin.ends_with("c.json")));
+    }
 
     #[test]
     fn dates() {

@@ -18,11 +18,14 @@
 //! assert_eq!(analysis.extraction.attestations.len(), 1);
 //! ```
 
+pub mod batch;
+pub mod bench;
 pub mod dates;
 pub mod document;
 pub mod dot;
 pub mod export;
 pub mod flows;
+pub mod generate;
 pub mod graph;
 pub mod input;
 pub mod langid;

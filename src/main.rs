@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 
+use armsgraph::batch::{self, note};
 use armsgraph::export::{self, ExportFormat};
 use armsgraph::input::{self, Input, ReadOptions};
 use armsgraph::lexicon::{Lexicon, Target};
@@ -114,7 +115,7 @@ enum Command {
         #[command(flatten)]
         read: ReadArgs,
         /// Documents per transaction.
-        #[arg(long, default_value_t = 256)]
+        #[arg(long, default_value_t = 1000)]
         batch: usize,
     },
     /// Run a prepared query from the catalogue (queries/*.rq).
@@ -162,6 +163,49 @@ enum Command {
         /// Only this document's graph (its IRI, or the key after agr:doc/).
         #[arg(long, value_name = "DOCUMENT")]
         graph: Option<String>,
+    },
+    /// Write a deterministic benchmark corpus: N articles from the template files of every language
+    /// (samples/generator), as JSON Lines on stdout or one .txt (+ .json metadata) per article.
+    Generate {
+        /// How many articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: u64,
+        /// The seed: the same seed writes the same corpus, and article i depends only on (seed, i).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only these languages (codes, comma-separated); every language with templates by default.
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        languages: Vec<String>,
+        /// Write <DIR>/<lang>/<id>.txt and <id>.json (its metadata) instead of JSON Lines on stdout.
+        #[arg(long, value_name = "DIR")]
+        files: Option<PathBuf>,
+        /// Read the template files from this folder instead of the bundled ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Benchmark on a generated corpus: raw alias scan, extraction (1 thread and all), ingest into
+    /// an on-disk store, prepared-query latency. Prints a report (see BENCHMARKS.md).
+    Bench {
+        /// Articles in the generated corpus.
+        #[arg(long, default_value_t = 1000)]
+        articles: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Work folder for the corpus and the store (emptied first).
+        #[arg(long, value_name = "DIR", default_value = "armsgraph-bench")]
+        dir: PathBuf,
+        /// Threads for the parallel measurements (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Timed runs of each prepared query.
+        #[arg(long, default_value_t = 5)]
+        query_runs: usize,
+        /// Documents per ingest transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Stop after the extraction measurements.
+        #[arg(long)]
+        no_ingest: bool,
     },
     /// Draw the flow map as Graphviz DOT.
     Dot {
@@ -228,6 +272,22 @@ fn run(cli: Cli) -> Result<u8> {
     let mut out = io::stdout().lock();
     match cli.command {
         Command::Demo { store } => demo(&lexicon, store.as_deref(), &mut out),
+        Command::Generate { articles, seed, languages, files, templates } => {
+            generate(articles, seed, &languages, files.as_deref(), templates.as_deref(), &mut out)
+        }
+        Command::Bench { articles, seed, dir, threads, query_runs, batch, no_ingest } => {
+            let cfg = armsgraph::bench::BenchConfig {
+                articles,
+                seed,
+                dir,
+                threads: threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                query_runs: query_runs.max(1),
+                batch: batch.max(1),
+                skip_ingest: no_ingest,
+            };
+            armsgraph::bench::run(&lexicon, &cfg, &mut out)?;
+            Ok(0)
+        }
         Command::Extract { inputs, format, explain, read } => {
             extract(&lexicon, &inputs, format, explain, &read.options()?, &mut out)
         }
@@ -235,18 +295,15 @@ fn run(cli: Cli) -> Result<u8> {
             let path = store.path();
             let gs = GraphStore::open(&path)?;
             let started = Instant::now();
-            let report = ingest(&lexicon, &gs, &inputs, &read.options()?, batch.max(1))?;
+            let totals = batch::ingest(&lexicon, &gs, &inputs, &read.options()?, batch)?;
             eprintln!(
-                "ingested {} documents ({} flow statements) into {} in {:.2} s; {} skipped; the store holds {} documents, {} quads",
-                report.documents,
-                report.attestations,
+                "armsgraph: ingested {} into {}; the store holds {} documents, {} quads",
+                totals.summary(started.elapsed()),
                 path.display(),
-                started.elapsed().as_secs_f64(),
-                report.skipped,
                 gs.document_count()?,
                 gs.len()?
             );
-            Ok(if report.skipped > 0 { EXIT_SKIPPED } else { 0 })
+            Ok(if totals.skipped > 0 { EXIT_SKIPPED } else { 0 })
         }
         Command::Query { name, list, params, store, format, limit, lang } => {
             if list || name.is_none() {
@@ -422,91 +479,6 @@ fn print_catalogue(out: &mut dyn Write) -> Result<()> {
 }
 
 /// Reports a skipped input or a note on stderr.
-fn note(origin: &str, what: &str) {
-    eprintln!("armsgraph: {origin}: {what}");
-}
-
-#[derive(Default)]
-struct IngestReport {
-    documents: usize,
-    attestations: usize,
-    skipped: usize,
-}
-
-/// Reads, analyses (in parallel, in batches) and stores documents.
-fn ingest(
-    lexicon: &Lexicon,
-    gs: &GraphStore,
-    inputs: &[PathBuf],
-    opts: &ReadOptions,
-    batch: usize,
-) -> Result<IngestReport> {
-    gs.ensure_vocabulary(lexicon)?;
-    let mut report = IngestReport::default();
-    report.skipped = in_batches(inputs, opts, batch, |pending| {
-        let (docs, analysed): (Vec<_>, Vec<_>) = pending
-            .into_par_iter()
-            .map(|(doc, notes)| {
-                let a = pipeline::analyse(lexicon, doc);
-                let quads = pipeline::to_store_quads(lexicon, &a);
-                ((graph::document_iri(&a.document.key()), quads), (a, notes))
-            })
-            .unzip();
-        gs.replace_documents(&docs)
-            .context("ingest stopped; every document written before this point is complete in the store")?;
-        for (a, notes) in &analysed {
-            for n in notes.iter().chain(&a.diagnostics) {
-                note(&a.document.origin, n);
-            }
-            report.documents += 1;
-            report.attestations += a.extraction.attestations.len();
-        }
-        Ok(())
-    })?;
-    gs.flush()?;
-    Ok(report)
-}
-
-/// Reads every input, naming each skipped one on stderr, and hands the documents (with the notes
-/// made while reading them) to `on_batch` in batches of `batch`, in input order: the corpus is
-/// never held whole. Stops at the first error; returns how many inputs were skipped.
-fn in_batches(
-    inputs: &[PathBuf],
-    opts: &ReadOptions,
-    batch: usize,
-    mut on_batch: impl FnMut(Vec<(armsgraph::document::Document, Vec<String>)>) -> Result<()>,
-) -> Result<usize> {
-    let mut skipped = 0;
-    let mut pending = Vec::new();
-    let mut failure: Option<anyhow::Error> = None;
-    input::read_inputs(inputs, opts, &mut |item| {
-        if failure.is_some() {
-            return;
-        }
-        match item {
-            Input::Skipped { origin, reason } => {
-                note(&origin, &format!("skipped: {reason}"));
-                skipped += 1;
-            }
-            Input::Document { document, notes } => {
-                pending.push((document, notes));
-                if pending.len() >= batch {
-                    if let Err(e) = on_batch(std::mem::take(&mut pending)) {
-                        failure = Some(e);
-                    }
-                }
-            }
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    if !pending.is_empty() {
-        on_batch(pending)?;
-    }
-    Ok(skipped)
-}
-
 /// Documents analysed together (in parallel) before their output is written, in input order.
 const EXTRACT_BATCH: usize = 256;
 
@@ -518,28 +490,130 @@ fn extract(
     opts: &ReadOptions,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    let mut writer = export::QuadWriter::new(format, io::BufWriter::new(out));
-    let skipped = in_batches(inputs, opts, EXTRACT_BATCH, |pending| {
-        let analyses: Vec<(Analysis, Vec<String>)> =
-            pending.into_par_iter().map(|(d, notes)| (pipeline::analyse(lexicon, d), notes)).collect();
-        for (a, notes) in &analyses {
-            for n in notes.iter().chain(&a.diagnostics) {
-                note(&a.document.origin, n);
-            }
-            if explain {
+    let started = Instant::now();
+    let totals = if explain {
+        let mut out = io::BufWriter::new(out);
+        let totals = batch::extract(
+            lexicon,
+            inputs,
+            opts,
+            EXTRACT_BATCH,
+            |a| {
                 let mut text = Vec::new();
-                write_explanation(lexicon, a, &mut text)?;
-                io::stdout().lock().write_all(&text)?;
-            } else {
-                writer.write(&pipeline::to_quads(lexicon, a))?;
+                write_explanation(lexicon, a, &mut text).map(|()| text)
+            },
+            |_, text| {
+                out.write_all(&text?)?;
+                Ok(0)
+            },
+        )?;
+        out.flush()?;
+        totals
+    } else if format == ExportFormat::Nq {
+        // N-Quads has no shared state (no prefixes, no merging): each document is serialized
+        // in parallel and the bytes are written in input order.
+        let mut out = io::BufWriter::new(out);
+        let totals = batch::extract(
+            lexicon,
+            inputs,
+            opts,
+            EXTRACT_BATCH,
+            |a| {
+                let quads = pipeline::to_quads(lexicon, a);
+                let mut bytes = Vec::with_capacity(quads.len() * 160);
+                export::write_quads(&quads, format, &mut bytes).map(|()| (bytes, quads.len()))
+            },
+            |_, made| {
+                let (bytes, n) = made?;
+                out.write_all(&bytes)?;
+                Ok(n)
+            },
+        )?;
+        out.flush()?;
+        totals
+    } else {
+        let mut writer = export::QuadWriter::new(format, io::BufWriter::new(out));
+        let totals = batch::extract(
+            lexicon,
+            inputs,
+            opts,
+            EXTRACT_BATCH,
+            |a| pipeline::to_quads(lexicon, a),
+            |_, quads| {
+                writer.write(&quads)?;
+                Ok(quads.len())
+            },
+        )?;
+        writer.finish()?.flush()?;
+        totals
+    };
+    if !explain {
+        eprintln!("armsgraph: extracted {}", totals.summary(started.elapsed()));
+    }
+    Ok(if totals.skipped > 0 { EXIT_SKIPPED } else { 0 })
+}
+
+fn generate(
+    articles: u64,
+    seed: u64,
+    languages: &[String],
+    files: Option<&Path>,
+    templates: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    use armsgraph::generate::{self, Templates};
+    let mut all = match templates {
+        None => generate::bundled()?,
+        Some(dir) => {
+            let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+                .with_context(|| format!("reading the template folder {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            let mut all = Vec::new();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+                all.push(Templates::parse(&p.display().to_string(), &text)?);
+            }
+            all
+        }
+    };
+    if !languages.is_empty() {
+        for l in languages {
+            if !all.iter().any(|t| &t.lang == l) {
+                let known: Vec<&str> = all.iter().map(|t| t.lang.as_str()).collect();
+                bail!("no generator templates for language {l:?} (there are: {})", known.join(", "));
             }
         }
-        Ok(())
-    })?;
-    if !explain {
-        writer.finish()?.flush()?;
+        all.retain(|t| languages.contains(&t.lang));
     }
-    Ok(if skipped > 0 { EXIT_SKIPPED } else { 0 })
+    if all.is_empty() {
+        bail!("no generator templates found");
+    }
+    let mut jsonl = io::BufWriter::new(out);
+    for i in 0..articles {
+        let a = generate::article(&all, seed, i);
+        match files {
+            None => {
+                serde_json::to_writer(&mut jsonl, &a)?;
+                jsonl.write_all(b"\n")?;
+            }
+            Some(dir) => {
+                let folder = dir.join(&a.lang);
+                std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+                let path = folder.join(format!("{}.txt", a.id));
+                std::fs::write(&path, &a.text).with_context(|| format!("writing {}", path.display()))?;
+                let meta = serde_json::json!({
+                    "id": a.id, "lang": a.lang, "published": a.published, "title": a.title, "url": a.url,
+                });
+                let path = path.with_extension("json");
+                std::fs::write(&path, meta.to_string()).with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+    }
+    jsonl.flush()?;
+    Ok(0)
 }
 
 fn write_explanation(lexicon: &Lexicon, a: &Analysis, out: &mut dyn Write) -> Result<()> {

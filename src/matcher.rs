@@ -112,6 +112,11 @@ impl<T: Copy> Matcher<T> {
         Ok(Matcher { entries, automaton, by_first })
     }
 
+    /// Every entry, in the order they were given.
+    pub fn entries(&self) -> &[Entry<T>] {
+        &self.entries
+    }
+
     pub fn entry(&self, i: u32) -> &Entry<T> {
         &self.entries[i as usize]
     }

@@ -163,7 +163,12 @@ fn ingest_query_export_dot_round_trip() {
     );
     let o = run(&["ingest", s(&corpus), "--store", s(&store)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("ingested 2 documents"), "{}", stderr(&o));
+    // The one-line summary: articles, flows, quads, skipped, time.
+    let summary = stderr(&o);
+    assert!(summary.contains("ingested 2 articles, "), "{summary}");
+    assert!(summary.contains(" 0 skipped, ") && summary.contains("the store holds 2 documents"), "{summary}");
+    let flows: usize = summary.split(" flows").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(flows >= 4, "{summary}");
 
     let o = run(&["query", "flows", "--store", s(&store), "--param", "supplier=Korea Północna", "--format", "csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -349,4 +354,122 @@ fn dot_renders_svg_or_says_how_to_get_graphviz() {
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = stdout(&o);
     assert!(svg.contains("<svg") && svg.contains("Iran") && !svg.contains("food"), "{svg}");
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args).env_remove("ARMSGRAPH_STORE").env_remove("ARMSGRAPH_LEXICON");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run armsgraph")
+}
+
+#[test]
+fn generate_is_seeded_prefix_stable_and_extractable() {
+    let a = run(&["generate", "--articles", "40", "--seed", "5"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let text = stdout(&a);
+    assert_eq!(text, stdout(&run(&["generate", "--articles", "40", "--seed", "5"])));
+    assert_ne!(text, stdout(&run(&["generate", "--articles", "40", "--seed", "6"])));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 40);
+    // Article i depends only on (seed, i): a smaller corpus is a prefix of a larger one.
+    let small = stdout(&run(&["generate", "--articles", "10", "--seed", "5"]));
+    assert_eq!(small.lines().collect::<Vec<_>>(), lines[..10]);
+    let mut langs = std::collections::BTreeSet::new();
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["text"].as_str().unwrap().len() > 800, "short article: {l}");
+        assert!(v["published"].as_str().unwrap().len() == 10);
+        langs.insert(v["lang"].as_str().unwrap().to_string());
+    }
+    assert!(langs.len() >= 5, "{langs:?}");
+
+    // The generated articles state flows, and extraction finds them, the same at any thread count.
+    let dir = Scratch::new("generate");
+    let corpus = dir.file("g.jsonl", text.as_bytes());
+    let one = run_env(&["extract", "--format", "nq", s(&corpus)], &[("RAYON_NUM_THREADS", "1")]);
+    let two = run_env(&["extract", "--format", "nq", s(&corpus)], &[("RAYON_NUM_THREADS", "2")]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(one.stdout, two.stdout, "output differs between 1 and 2 threads");
+    let summary = stderr(&one);
+    assert!(summary.contains("extracted 40 articles, "), "{summary}");
+    let flows: usize = summary.split(" flows").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(flows > 40, "{summary}");
+    let ttl = run_env(&["extract", "--format", "ttl", s(&corpus)], &[("RAYON_NUM_THREADS", "1")]);
+    assert_eq!(ttl.stdout, run_env(&["extract", "--format", "ttl", s(&corpus)], &[("RAYON_NUM_THREADS", "2")]).stdout);
+
+    let o = run(&["generate", "--articles", "1", "--languages", "xx"]);
+    assert!(!o.status.success() && stderr(&o).contains("no generator templates for language \"xx\""), "{}", stderr(&o));
+}
+
+#[test]
+fn generated_files_carry_their_metadata_into_the_graph() {
+    let dir = Scratch::new("genfiles");
+    let folder = dir.path("corpus");
+    let o = run(&["generate", "--articles", "6", "--seed", "2", "--files", s(&folder)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["extract", "--format", "nq", s(&folder)]);
+    assert!(o.status.success(), "metadata files must not be reported as skipped: {}", stderr(&o));
+    let nq = stdout(&o);
+    for i in 0..6 {
+        assert!(nq.contains(&format!("resource/doc/gen-2-000000{i}>")), "document {i} lost its id");
+    }
+    assert!(nq.contains("http://schema.org/datePublished"), "published date not read from the .json");
+}
+
+#[test]
+fn bulk_ingest_then_re_ingest_replaces_and_keeps_the_rest() {
+    let dir = Scratch::new("bulk");
+    let store = dir.path("kg.db");
+    let corpus = dir.file("g.jsonl", &run(&["generate", "--articles", "30", "--seed", "9"]).stdout);
+    // New documents go in through the bulk loader.
+    let o = run(&["ingest", s(&corpus), "--store", s(&store), "--batch", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let count = |store: &Path| -> String {
+        let o = run(&[
+            "sparql",
+            "--store",
+            s(store),
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        ]);
+        stdout(&o)
+    };
+    let first = count(&store);
+    // Ingesting again (documents already there) replaces their graphs: same statements, no duplicates.
+    let o = run(&["ingest", s(&corpus), "--store", s(&store), "--batch", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the store holds 30 documents"), "{}", stderr(&o));
+    assert_eq!(first, count(&store));
+    // A changed document replaces exactly its own graph.
+    let one = dir.file("one.jsonl", br#"{"id": "gen-9-0000000", "lang": "en", "text": "Nothing to see here today."}"#);
+    let o = run(&["ingest", s(&one), "--store", s(&store)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the store holds 30 documents"), "{}", stderr(&o));
+    assert_ne!(first, count(&store));
+}
+
+#[test]
+fn bench_reports_every_measure() {
+    let dir = Scratch::new("bench");
+    let work = dir.path("work");
+    let o = run(&["bench", "--articles", "60", "--dir", s(&work), "--query-runs", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    for needle in [
+        "text: 60 articles",
+        "| raw alias scan (",
+        "| extraction to quads, 1 thread |",
+        "same quads at 1 and",
+        "ingest: 60 articles,",
+        "| flows |",
+        "| actor | actor=North Korea |",
+        "all prepared queries: p50",
+    ] {
+        assert!(report.contains(needle), "missing {needle:?} in\n{report}");
+    }
+    assert!(report.contains("threads (first chunk compared whole, the rest by counts): yes"), "{report}");
 }
