@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 
 use crate::flows::{FlowKey, Source};
 use crate::lexicon::{Lexicon, UNDETERMINED};
@@ -20,13 +20,21 @@ fn iri(s: impl Into<String>) -> NamedNode {
     NamedNode::new_unchecked(s)
 }
 
+/// `ns` + `local` as an IRI (without the formatting machinery: this runs for every quad).
+fn join(ns: &str, local: &str) -> NamedNode {
+    let mut s = String::with_capacity(ns.len() + local.len());
+    s.push_str(ns);
+    s.push_str(local);
+    NamedNode::new_unchecked(s)
+}
+
 fn ag(local: &str) -> NamedNode {
-    iri(format!("{AG}{local}"))
+    join(AG, local)
 }
 
 /// The IRI of a gazetteer entity.
 pub fn entity_iri(lexicon: &Lexicon, e: u32) -> NamedNode {
-    iri(format!("{AGR}{}", lexicon.entity(e).id))
+    join(AGR, &lexicon.entity(e).id)
 }
 
 /// The IRI of a source: a gazetteer entity, or `found/<slug of the name>`.
@@ -52,7 +60,7 @@ pub fn document_iri(key: &str) -> NamedNode {
 }
 
 fn typed(value: impl Into<String>, datatype: &str) -> Literal {
-    Literal::new_typed_literal(value, iri(format!("{XSD}{datatype}")))
+    Literal::new_typed_literal(value, join(XSD, datatype))
 }
 
 fn decimal(v: f64) -> Literal {
@@ -118,7 +126,7 @@ impl Sink {
 }
 
 fn rdf_type() -> NamedNode {
-    iri(format!("{RDF}type"))
+    join(RDF, "type")
 }
 
 /// How much a document's graph says about the entities and concepts it uses.
@@ -138,20 +146,20 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
     let mut sink = Sink::new(GraphName::NamedNode(doc.clone()));
     let lang = a.lang.as_str();
 
-    sink.add(doc.clone(), rdf_type(), iri(format!("{SCHEMA}NewsArticle")));
-    sink.add(doc.clone(), iri(format!("{SCHEMA}inLanguage")), Literal::new_simple_literal(lang));
+    sink.add(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
+    sink.add(doc.clone(), join(SCHEMA, "inLanguage"), Literal::new_simple_literal(lang));
     sink.add(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
     if let Some(id) = &a.document.id {
-        sink.add(doc.clone(), iri(format!("{SCHEMA}identifier")), Literal::new_simple_literal(id));
+        sink.add(doc.clone(), join(SCHEMA, "identifier"), Literal::new_simple_literal(id));
     }
     if let Some(p) = &a.document.published {
-        sink.add(doc.clone(), iri(format!("{SCHEMA}datePublished")), typed(p.clone(), "date"));
+        sink.add(doc.clone(), join(SCHEMA, "datePublished"), typed(p.clone(), "date"));
     }
     if let Some(u) = a.document.url.as_deref().and_then(|u| NamedNode::new(u).ok()) {
-        sink.add(doc.clone(), iri(format!("{SCHEMA}url")), u);
+        sink.add(doc.clone(), join(SCHEMA, "url"), u);
     }
     if let Some(t) = &a.document.title {
-        sink.add(doc.clone(), iri(format!("{SCHEMA}headline")), text_literal(t, lang));
+        sink.add(doc.clone(), join(SCHEMA, "headline"), text_literal(t, lang));
     }
     sink.add(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
 
@@ -166,7 +174,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         entities.extend(at.via.iter().copied());
     }
     for &e in &ex.mentioned {
-        sink.add(doc.clone(), iri(format!("{SCHEMA}mentions")), entity_iri(lexicon, e));
+        sink.add(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
     }
     let mut categories: BTreeSet<Category> = BTreeSet::new();
     let mut modalities: BTreeSet<Modality> = BTreeSet::new();
@@ -200,7 +208,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(f.clone(), ag("category"), iri(k.category.iri()));
         sink.add(
             f.clone(),
-            iri(format!("{RDFS}label")),
+            join(RDFS, "label"),
             Literal::new_language_tagged_literal_unchecked(
                 format!(
                     "{} → {}: {}",
@@ -222,7 +230,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             let node = iri(format!("{AGR}att/{key}-{i}"));
             sink.add(f.clone(), ag("attestedBy"), node.clone());
             sink.add(node.clone(), rdf_type(), ag("Attestation"));
-            sink.add(node.clone(), iri(format!("{PROV}wasDerivedFrom")), doc.clone());
+            sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
             sink.add(node.clone(), ag("modality"), iri(at.modality.iri()));
             modalities.insert(at.modality);
             if let Some(s) = at.source {
@@ -243,8 +251,8 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             let r = &ex.sentences[at.sentence];
             let (b, e) = offsets[at.sentence];
             sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
-            sink.add(node.clone(), iri(format!("{NIF}beginIndex")), typed(b.to_string(), "nonNegativeInteger"));
-            sink.add(node.clone(), iri(format!("{NIF}endIndex")), typed(e.to_string(), "nonNegativeInteger"));
+            sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+            sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
             sink.add(node, ag("rule"), Literal::new_simple_literal(&at.rule));
         }
     }
@@ -256,14 +264,14 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(node.clone(), rdf_type(), ag("Exchange"));
         sink.add(node.clone(), ag("exchangeFlow"), g);
         sink.add(node.clone(), ag("exchangeFlow"), r);
-        sink.add(node.clone(), iri(format!("{PROV}wasDerivedFrom")), doc.clone());
+        sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
         sink.add(node.clone(), ag("modality"), iri(x.modality.iri()));
         modalities.insert(x.modality);
         let range = &ex.sentences[x.sentence];
         let (b, e) = offsets[x.sentence];
         sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
-        sink.add(node.clone(), iri(format!("{NIF}beginIndex")), typed(b.to_string(), "nonNegativeInteger"));
-        sink.add(node.clone(), iri(format!("{NIF}endIndex")), typed(e.to_string(), "nonNegativeInteger"));
+        sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+        sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
         sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
     }
 
@@ -272,12 +280,30 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
     for (i, name) in ex.found.iter().enumerate() {
         let node = source_iri(lexicon, &ex.found, Source::Found(i));
         sink.add(node.clone(), rdf_type(), ag("Actor"));
-        sink.add(node.clone(), iri(format!("{RDFS}label")), text_literal(name, lang));
-        sink.add(doc.clone(), iri(format!("{SCHEMA}mentions")), node);
+        sink.add(node.clone(), join(RDFS, "label"), text_literal(name, lang));
+        sink.add(doc.clone(), join(SCHEMA, "mentions"), node);
     }
     if descriptions == Descriptions::Include {
+        // Built once per lexicon; copied into each graph. No triple of them can already be in
+        // the sink (their subjects are gazetteer entities, which nothing above describes).
+        let cache = lexicon.descriptions.get_or_init(|| {
+            (0..lexicon.entities.len() as u32)
+                .map(|e| {
+                    let mut own = Sink::new(GraphName::DefaultGraph);
+                    describe_entity(lexicon, e, &mut own, false);
+                    own.quads.into_iter().map(Triple::from).collect()
+                })
+                .collect()
+        });
         for &e in &entities {
-            describe_entity(lexicon, e, &mut sink, false);
+            for t in &cache[e as usize] {
+                sink.quads.push(Quad::new(
+                    t.subject.clone(),
+                    t.predicate.clone(),
+                    t.object.clone(),
+                    sink.graph.clone(),
+                ));
+            }
             if let Some(c) = lexicon.entity(e).category {
                 categories.insert(c);
             }
@@ -292,28 +318,24 @@ fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) 
     let ent = lexicon.entity(e);
     let node = entity_iri(lexicon, e);
     sink.add(node.clone(), rdf_type(), ag(ent.kind.class()));
-    sink.add(
-        node.clone(),
-        iri(format!("{RDFS}label")),
-        Literal::new_language_tagged_literal_unchecked(&ent.label, "en"),
-    );
+    sink.add(node.clone(), join(RDFS, "label"), Literal::new_language_tagged_literal_unchecked(&ent.label, "en"));
     for (code, forms) in &ent.names {
         let usable = forms.iter().filter(|f| !f.contains('*')).map(|f| f.trim_start_matches('='));
         for form in usable.take(if all_forms { usize::MAX } else { 1 }) {
             if !(code == "en" && form == ent.label) {
                 sink.add(
                     node.clone(),
-                    iri(format!("{SKOS}altLabel")),
+                    join(SKOS, "altLabel"),
                     Literal::new_language_tagged_literal_unchecked(form, code),
                 );
             }
         }
     }
     for a in ent.aliases.iter().filter(|a| !a.contains('*')) {
-        sink.add(node.clone(), iri(format!("{SKOS}altLabel")), Literal::new_simple_literal(a.trim_start_matches('=')));
+        sink.add(node.clone(), join(SKOS, "altLabel"), Literal::new_simple_literal(a.trim_start_matches('=')));
     }
     if let Some(q) = &ent.wikidata {
-        sink.add(node.clone(), iri(format!("{OWL}sameAs")), iri(format!("{WD}{q}")));
+        sink.add(node.clone(), join(OWL, "sameAs"), iri(format!("{WD}{q}")));
     }
     if let Some(c) = ent.category {
         sink.add(node.clone(), ag("category"), iri(c.iri()));
@@ -327,7 +349,7 @@ fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) 
 }
 
 fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalities: &BTreeSet<Modality>) {
-    let concept = iri(format!("{SKOS}Concept"));
+    let concept = join(SKOS, "Concept");
     let mut all: BTreeSet<Category> = BTreeSet::new();
     for &c in categories {
         let mut x = Some(c);
@@ -340,26 +362,26 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
         let node = iri(c.iri());
         sink.add(node.clone(), rdf_type(), concept.clone());
         sink.add(node.clone(), rdf_type(), ag("ItemCategory"));
-        sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("ItemCategories"));
-        sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(c.notation()));
+        sink.add(node.clone(), join(SKOS, "inScheme"), ag("ItemCategories"));
+        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(c.notation()));
         sink.add(
             node.clone(),
-            iri(format!("{SKOS}prefLabel")),
+            join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(c.label(), "en"),
         );
         if let Some(b) = c.broader() {
-            sink.add(node, iri(format!("{SKOS}broader")), iri(b.iri()));
+            sink.add(node, join(SKOS, "broader"), iri(b.iri()));
         }
     }
     for &m in modalities {
         let node = iri(m.iri());
         sink.add(node.clone(), rdf_type(), concept.clone());
         sink.add(node.clone(), rdf_type(), ag("Modality"));
-        sink.add(node.clone(), iri(format!("{SKOS}inScheme")), ag("Modalities"));
-        sink.add(node.clone(), iri(format!("{SKOS}notation")), Literal::new_simple_literal(m.notation()));
+        sink.add(node.clone(), join(SKOS, "inScheme"), ag("Modalities"));
+        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(m.notation()));
         sink.add(
             node.clone(),
-            iri(format!("{SKOS}prefLabel")),
+            join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(m.notation(), "en"),
         );
         sink.add(node, ag("rank"), typed(m.rank().to_string(), "integer"));

@@ -180,6 +180,8 @@ pub struct Lexicon {
     /// For text in no known language: every language's entity names, no cues.
     undetermined: Language,
     pub patterns: Vec<Pattern>,
+    /// Each entity's description triples (type, labels, links), built once when first needed.
+    pub(crate) descriptions: std::sync::OnceLock<Vec<Vec<oxigraph::model::Triple>>>,
 }
 
 #[derive(Deserialize)]
@@ -443,7 +445,7 @@ impl Lexicon {
                 message: m,
             })?,
         };
-        Ok(Lexicon { entities, by_id, languages: langs, undetermined, patterns })
+        Ok(Lexicon { entities, by_id, languages: langs, undetermined, patterns, descriptions: Default::default() })
     }
 
     pub fn entity(&self, id: u32) -> &Entity {

@@ -42,11 +42,50 @@ pub struct Hit {
     pub entry: u32,
 }
 
+/// One automaton and, for each of its patterns, the entries whose first word it stands for.
+struct Scanner {
+    automaton: AhoCorasick,
+    by_first: Vec<Vec<u32>>,
+}
+
 pub struct Matcher<T> {
     entries: Vec<Entry<T>>,
-    automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the entries whose first word it is.
-    by_first: Vec<Vec<u32>>,
+    /// Entries whose first word starts with a letter or digit, over the *word text* (see
+    /// `word_text`): a pattern is ` core` (a space, then the core), so it can only match where a
+    /// word starts, or `core` for `*suffix` entries, which may end a longer word.
+    words: Option<Scanner>,
+    /// Entries that start with punctuation (`, die`), over the folded text.
+    punctuation: Option<Scanner>,
+}
+
+/// The folded text with every character that is not a letter or digit replaced by as many
+/// spaces as its UTF-8 length, after one leading space: byte `i + 1` of it is byte `i` of the
+/// folded text, and a word start is exactly a space followed by a word character.
+fn word_text(folded: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(folded.len() + 1);
+    out.push(b' ');
+    for c in folded.chars() {
+        if c.is_ascii() {
+            out.push(if c.is_ascii_alphanumeric() { c as u8 } else { b' ' });
+        } else if is_word_char(c) {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        } else {
+            out.extend(std::iter::repeat_n(b' ', c.len_utf8()));
+        }
+    }
+    out
+}
+
+fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<Vec<u32>>) -> Result<Option<Scanner>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .map_err(|e| format!("cannot build the matcher: {e}"))?;
+    Ok(Some(Scanner { automaton, by_first }))
 }
 
 /// Parses an entry; the error says what is wrong with it.
@@ -87,29 +126,38 @@ impl<T: Copy> Matcher<T> {
             let (pieces, exact_case) = parse_entry(&text).map_err(|e| format!("{file}: {e}"))?;
             entries.push(Entry { text, target, file, pieces, exact_case });
         }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        let mut by_first: Vec<Vec<u32>> = Vec::new();
+        // Distinct first words, by where they are looked for.
+        let mut index: std::collections::HashMap<(bool, Vec<u8>), usize> = std::collections::HashMap::new();
+        let (mut word_patterns, mut word_entries) = (Vec::new(), Vec::<Vec<u32>>::new());
+        let (mut punct_patterns, mut punct_entries) = (Vec::new(), Vec::<Vec<u32>>::new());
         for (i, entry) in entries.iter().enumerate() {
-            let core = &entry.pieces[0].core;
-            let p = *index.entry(core.clone()).or_insert_with(|| {
-                patterns.push(core.clone());
-                by_first.push(Vec::new());
+            let first = &entry.pieces[0];
+            let word_led = first.core.chars().next().is_some_and(is_word_char);
+            let pattern = if !word_led {
+                first.core.as_bytes().to_vec()
+            } else {
+                let w = word_text(&first.core);
+                if first.suffix {
+                    w[1..].to_vec()
+                } else {
+                    w
+                }
+            };
+            let (patterns, lists) = if word_led {
+                (&mut word_patterns, &mut word_entries)
+            } else {
+                (&mut punct_patterns, &mut punct_entries)
+            };
+            let p = *index.entry((word_led, pattern.clone())).or_insert_with(|| {
+                patterns.push(pattern);
+                lists.push(Vec::new());
                 patterns.len() - 1
             });
-            by_first[p].push(i as u32);
+            lists[p].push(i as u32);
         }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .map_err(|e| format!("cannot build the matcher: {e}"))?,
-            )
-        };
-        Ok(Matcher { entries, automaton, by_first })
+        let words = build_scanner(word_patterns, word_entries)?;
+        let punctuation = build_scanner(punct_patterns, punct_entries)?;
+        Ok(Matcher { entries, words, punctuation })
     }
 
     /// Every entry, in the order they were given.
@@ -129,20 +177,33 @@ impl<T: Copy> Matcher<T> {
         self.entries.is_empty()
     }
 
-    /// Every entry match in `folded` (overlapping; the caller chooses among them).
+    /// Every entry match in `folded` (overlapping; the caller chooses among them), in order of
+    /// where the automaton found them.
     pub fn find_all(&self, original: &str, folded: &Folded) -> Vec<Hit> {
-        let Some(ac) = &self.automaton else { return Vec::new() };
-        let text = folded.text.as_str();
         let mut hits = Vec::new();
-        for m in ac.find_overlapping_iter(text) {
-            for &e in &self.by_first[m.pattern().as_usize()] {
-                let entry = &self.entries[e as usize];
-                if let Some((start, end)) = try_entry(entry, original, folded, m.start()) {
-                    hits.push(Hit { start, end, entry: e });
-                }
+        if let Some(words) = &self.words {
+            let text = word_text(&folded.text);
+            for m in words.automaton.find_overlapping_iter(&text[..]) {
+                // ` core` patterns start one byte before the word; `core` (suffix) ones at it.
+                let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
+                self.try_all(&words.by_first[m.pattern().as_usize()], original, folded, at, &mut hits);
+            }
+        }
+        if let Some(punct) = &self.punctuation {
+            for m in punct.automaton.find_overlapping_iter(folded.text.as_str()) {
+                self.try_all(&punct.by_first[m.pattern().as_usize()], original, folded, m.start(), &mut hits);
             }
         }
         hits
+    }
+
+    fn try_all(&self, entries: &[u32], original: &str, folded: &Folded, at: usize, hits: &mut Vec<Hit>) {
+        for &e in entries {
+            let entry = &self.entries[e as usize];
+            if let Some((start, end)) = try_entry(entry, original, folded, at) {
+                hits.push(Hit { start, end, entry: e });
+            }
+        }
     }
 }
 
@@ -158,6 +219,10 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 fn try_entry<T>(entry: &Entry<T>, original: &str, folded: &Folded, at: usize) -> Option<(usize, usize)> {
     let text = folded.text.as_str();
     let first = &entry.pieces[0];
+    // The automaton saw the word text (punctuation as spaces): check the real characters.
+    if !text.is_char_boundary(at) || !text[at..].starts_with(first.core.as_str()) {
+        return None;
+    }
     let mut start = at;
     if first.suffix {
         // The match covers the whole word the suffix ends.
