@@ -1,8 +1,9 @@
 //! Prepared queries: the `queries/*.rq` catalogue, parameter binding and result output.
 //!
-//! A parameter is bound by substituting its SPARQL variable in the *parsed* query with an IRI
-//! or a literal (Oxigraph's `substitute_variable`); query text is never assembled from user
-//! input, so a parameter value can never change a query's shape.
+//! A parameter is resolved to an IRI or a typed literal first (an unknown entity, category or
+//! date is an error), and only that term is bound, in a `VALUES` block that the RDF model's own
+//! serializer writes (see `with_values`): user text never becomes query syntax, so a parameter
+//! value can never change a query's shape.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -309,12 +310,42 @@ pub struct Table {
 
 /// Runs SPARQL over the union of all graphs, with bound variables.
 pub fn run(store: &Store, text: &str, bindings: &[(Variable, Term)]) -> Result<QueryResults<'static>, QueryError> {
-    let mut prepared = SparqlEvaluator::new().parse_query(text).map_err(|e| QueryError::Syntax(e.to_string()))?;
+    let text = with_values(text, bindings)?;
+    let mut prepared = SparqlEvaluator::new().parse_query(&text).map_err(|e| QueryError::Syntax(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    for (v, t) in bindings {
-        prepared = prepared.substitute_variable(v.clone(), t.clone());
-    }
     prepared.on_store(store).execute().map_err(|e| QueryError::Evaluation(e.to_string()))
+}
+
+/// The query with its parameters bound by a `VALUES` block opening the main `WHERE` group.
+///
+/// The terms are written by the RDF model's own serializer (an IRI checked when it was built, a
+/// literal with its quotes and backslashes escaped), so a value can never become query syntax.
+/// A VALUES block, unlike a binding given beside the query, is seen by the query planner: it
+/// starts every join from the bound entity instead of scanning the store for all of them.
+pub fn with_values(text: &str, bindings: &[(Variable, Term)]) -> Result<String, QueryError> {
+    if bindings.is_empty() {
+        return Ok(text.to_string());
+    }
+    let mut offset = 0;
+    let mut open = None;
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with('#') {
+            let upper = line.to_ascii_uppercase();
+            if let Some(w) = upper.find("WHERE") {
+                if let Some(b) = line[w..].find('{') {
+                    open = Some(offset + w + b + 1);
+                    break;
+                }
+            }
+        }
+        offset += line.len();
+    }
+    let Some(at) = open else {
+        return Err(QueryError::Syntax("the query has no WHERE { … } to bind parameters in".into()));
+    };
+    let vars: Vec<String> = bindings.iter().map(|(v, _)| v.to_string()).collect();
+    let terms: Vec<String> = bindings.iter().map(|(_, t)| t.to_string()).collect();
+    Ok(format!("{}\n  VALUES ({}) {{ ({}) }}\n{}", &text[..at], vars.join(" "), terms.join(" "), &text[at..]))
 }
 
 /// Collects a SELECT result into a table.
