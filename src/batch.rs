@@ -191,8 +191,10 @@ fn print_notes(a: &Analysis, notes: &[String]) {
     }
 }
 
-/// Reads, analyses (in parallel, a batch at a time) and stores documents; each batch is one
-/// transaction, so an error leaves every earlier batch complete and no part of the failing one.
+/// Reads, analyses (in parallel, a batch at a time) and stores documents; each batch is written
+/// atomically, so an error leaves every earlier batch complete and no part of the failing one.
+/// Writing a batch (one thread) overlaps with analysing the next (the other cores): at most
+/// two batches are in memory at once.
 pub fn ingest(
     lexicon: &Lexicon,
     gs: &GraphStore,
@@ -203,27 +205,46 @@ pub fn ingest(
     gs.ensure_vocabulary(lexicon)?;
     let mut totals = Totals::default();
     let mut progress = Progress::new("ingest", inputs);
-    totals.skipped = in_batches(inputs, opts, batch.max(1), |pending| {
-        let (docs, analysed): (Vec<_>, Vec<_>) = pending
-            .into_par_iter()
-            .map(|(doc, notes)| {
-                let a = pipeline::analyse(lexicon, doc);
-                let quads = pipeline::to_store_quads(lexicon, &a);
-                let n = quads.len();
-                ((graph::document_iri(&a.document.key()), quads), (a, notes, n))
-            })
-            .unzip();
-        gs.write_documents(docs)
-            .context("ingest stopped; every document written before this point is complete in the store")?;
-        for (a, notes, n) in &analysed {
-            print_notes(a, notes);
-            totals.add(a, *n);
-        }
-        progress.update(&totals);
+    type Docs = Vec<(oxigraph::model::NamedNode, Vec<oxigraph::model::Quad>)>;
+    let outcome = std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Docs>(1);
+        let writer = scope.spawn(move || -> Result<()> {
+            for docs in receive {
+                gs.write_documents(docs)
+                    .context("ingest stopped; every document written before this point is complete in the store")?;
+            }
+            Ok(())
+        });
+        let read = in_batches(inputs, opts, batch.max(1), |pending| {
+            let (docs, analysed): (Docs, Vec<_>) = pending
+                .into_par_iter()
+                .map(|(doc, notes)| {
+                    let a = pipeline::analyse(lexicon, doc);
+                    let quads = pipeline::to_store_quads(lexicon, &a);
+                    let n = quads.len();
+                    ((graph::document_iri(&a.document.key()), quads), (a, notes, n))
+                })
+                .unzip();
+            if send.send(docs).is_err() {
+                // The writer stopped on an error, which its join below reports.
+                anyhow::bail!("the store writer stopped");
+            }
+            for (a, notes, n) in &analysed {
+                print_notes(a, notes);
+                totals.add(a, *n);
+            }
+            progress.update(&totals);
+            Ok(())
+        });
+        drop(send);
+        let written = writer.join().map_err(|_| anyhow::anyhow!("the store writer panicked"))?;
+        written?;
+        totals.skipped = read?;
         Ok(())
-    })?;
-    gs.flush()?;
+    });
     progress.finish();
+    outcome?;
+    gs.flush()?;
     Ok(totals)
 }
 

@@ -30,7 +30,7 @@ pub enum StoreError {
 }
 
 /// The bulk loader's memory target for one batch of documents (RocksDB's own use comes on top).
-const BULK_LOAD_MEMORY_MB: usize = 200;
+const BULK_LOAD_MEMORY_MB: usize = 100;
 
 pub struct GraphStore {
     pub store: Store,
@@ -136,7 +136,7 @@ impl GraphStore {
             return self.replace_documents(&docs);
         }
         let mut loader =
-            self.store.bulk_loader().with_num_threads(1).with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
+            self.store.bulk_loader().with_num_threads(2).with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
         loader.load_quads(docs.into_iter().flat_map(|(_, quads)| quads))?;
         loader.commit()?;
         Ok(())
