@@ -599,7 +599,11 @@ fn load_language(
         native: lang.native,
         detect: lang.detect.words.iter().map(|w| fold(w)).collect(),
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
-        numbers: lang.numbers,
+        // Number words are looked up in folded text: fold them once here.
+        numbers: Numbers {
+            words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(),
+            ..lang.numbers
+        },
         dates,
         grammar: lang.grammar,
         matcher,

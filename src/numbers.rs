@@ -78,9 +78,8 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     if best.is_none() {
         // Number words ("kilkaset", "Tausende"): whole words, the longest phrase wins.
         let mut found: Option<(usize, usize, f64)> = None;
-        for (phrase, value) in &lang.numbers.words {
-            let key = fold(phrase);
-            let Some(p) = rfind_word(folded, &key) else { continue };
+        for (key, value) in &lang.numbers.words {
+            let Some(p) = rfind_word(folded, key) else { continue };
             if folded[p + key.len()..].split_whitespace().count() <= 3
                 && found.is_none_or(|(_, len, _)| key.len() > len)
             {
