@@ -115,7 +115,7 @@ enum Command {
         #[command(flatten)]
         read: ReadArgs,
         /// Documents per transaction.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 500)]
         batch: usize,
     },
     /// Run a prepared query from the catalogue (queries/*.rq).
@@ -201,7 +201,7 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         query_runs: usize,
         /// Documents per ingest transaction.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 500)]
         batch: usize,
         /// Stop after the extraction measurements.
         #[arg(long)]
