@@ -600,10 +600,7 @@ fn load_language(
         detect: lang.detect.words.iter().map(|w| fold(w)).collect(),
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
         // Number words are looked up in folded text: fold them once here.
-        numbers: Numbers {
-            words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(),
-            ..lang.numbers
-        },
+        numbers: Numbers { words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(), ..lang.numbers },
         dates,
         grammar: lang.grammar,
         matcher,
