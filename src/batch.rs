@@ -75,7 +75,13 @@ impl Progress {
         let enabled = std::io::stderr().is_terminal() && std::env::var_os("ARMSGRAPH_NO_PROGRESS").is_none();
         let total_bytes = if enabled { inputs.iter().map(|p| size_of(p)).sum() } else { 0 };
         let now = Instant::now();
-        Progress { enabled, verb, total_bytes, started: now, last: now - Duration::from_secs(1) }
+        Progress {
+            enabled,
+            verb,
+            total_bytes,
+            started: now,
+            last: now.checked_sub(Duration::from_secs(1)).unwrap_or(now),
+        }
     }
 
     pub fn update(&mut self, t: &Totals) {

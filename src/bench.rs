@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::document::{fnv1a, Document};
-use crate::input::{self, Input, ReadOptions};
+use crate::input::ReadOptions;
 use crate::lexicon::Lexicon;
 use crate::pipeline;
 use crate::store::GraphStore;
@@ -135,27 +135,12 @@ fn example_params(example: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads the corpus file a chunk at a time.
+/// Reads the corpus file a chunk at a time, with the reader `ingest` and `extract` use.
 fn chunks(path: &Path, mut each: impl FnMut(Vec<Document>) -> Result<()>) -> Result<()> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut pending = Vec::with_capacity(CHUNK);
-    let mut failure = None;
-    input::read_jsonl(std::io::BufReader::new(file), &path.display().to_string(), &ReadOptions::default(), &mut |i| {
-        if let Input::Document { document, .. } = i {
-            pending.push(document);
-            if pending.len() == CHUNK && failure.is_none() {
-                if let Err(e) = each(std::mem::take(&mut pending)) {
-                    failure = Some(e);
-                }
-            }
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    if !pending.is_empty() {
-        each(pending)?;
-    }
+    let inputs = [path.to_path_buf()];
+    crate::batch::in_batches(&inputs, &ReadOptions::default(), CHUNK, |pending| {
+        each(pending.into_iter().map(|(document, _)| document).collect())
+    })?;
     Ok(())
 }
 
