@@ -553,8 +553,11 @@ fn clause_flows(
     let in_phrase = |u: &Placed| phrase.as_ref().is_some_and(|p| p.contains(&u.span.start));
     // "according to Washington, …": the actor a source cue introduces speaks, it is no party.
     let cited: Option<usize> = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)).and_then(|c| {
+        let phrase_end = sources::source_phrase_end(text, units[c].span.end);
         (c + 1..units.len()).find(|&i| {
-            matches!(units[i].unit, Unit::Actor(_)) && words_between(text, units[c].span.end, units[i].span.start) <= 7
+            matches!(units[i].unit, Unit::Actor(_))
+                && units[i].span.start < phrase_end
+                && words_between(text, units[c].span.end, units[i].span.start) <= 7
         })
     });
     let mut supplier: Option<Actor> = None;
@@ -878,6 +881,8 @@ fn clause_flows(
     // is a party ("according to the agency, Pyongyang sent…"), the claim is the previous source's.
     let denial = has_anywhere(Cue::Denied) || negated;
     let is_party = |s: Source| matches!(s, Source::Known(e) if e == supplier || e == recipient);
+    // "According to a Western diplomat, …": attributed, to no one the rules can name.
+    let unnamed_source = source.is_none() && has_anywhere(Cue::Source);
     let source = match source {
         Some(e) if denial || !is_party(e) => Some(e),
         Some(_) => ctx.previous_source.filter(|&e| !is_party(e)),
@@ -895,6 +900,8 @@ fn clause_flows(
         (Modality::Reported, "a hearsay cue")
     } else if source.is_some_and(|e| !is_party(e)) {
         (Modality::Reported, "a named source")
+    } else if unnamed_source {
+        (Modality::Reported, "a source cue with no name the rules know")
     } else {
         (Modality::Asserted, "no hedge")
     };

@@ -102,6 +102,14 @@ fn name_before(lang: &Language, text: &str, from: usize, to: usize) -> Option<St
 /// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
 /// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
 /// named speaker ("the think tank wrote") refers to the document's latest named source.
+/// Where the phrase a source cue opens ends: at the first comma, semicolon or colon after the
+/// cue ("According to a Western diplomat, Russia delivered…": Russia is past it). Not at a full
+/// stop, which abbreviations use ("according to U.S. officials"); the units looked at are the
+/// sentence's anyway.
+pub(super) fn source_phrase_end(text: &str, cue_end: usize) -> usize {
+    text[cue_end..].find([',', ';', ':']).map_or(text.len(), |p| cue_end + p)
+}
+
 pub(super) fn find_source(
     lexicon: &Lexicon,
     lang: &Language,
@@ -120,11 +128,16 @@ pub(super) fn find_source(
     };
     let source_cue = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source));
     if let Some(ci) = source_cue {
-        // The first unit of a kind within `reach` words after the cue.
+        // The source phrase ends at the first comma, semicolon or colon after the cue: in
+        // "According to a Western diplomat, Russia delivered…" Russia is the supplier, not
+        // the source.
+        let cue_end = units[ci].span.end;
+        let phrase_end = source_phrase_end(text, cue_end);
+        // The first unit of a kind within `reach` words after the cue, in its phrase.
         let after_cue = |reach: usize, pick: fn(Unit) -> Option<Actor>| {
             units[ci + 1..]
                 .iter()
-                .filter(|u| words_between(text, units[ci].span.end, u.span.start) <= reach)
+                .filter(|u| u.span.start < phrase_end && words_between(text, cue_end, u.span.start) <= reach)
                 .find_map(|u| pick(u.unit))
         };
         let after = after_cue(7, |u| if let Unit::Actor(e) = u { Some(e) } else { None });
