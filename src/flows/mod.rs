@@ -9,7 +9,8 @@
 //! 1. **Units.** A capital stands for its state; a state or capital right after a locative or
 //!    route cue ("in Kyiv", "via Iran") is a place; a name that modifies a compound
 //!    ("US-Geheimdienste") reads like a demonym.
-//! 2. **Source** (`sources.rs`), for the whole sentence.
+//! 2. **Source** (`sources.rs`), for the whole sentence. The phrase a source cue opens ends at
+//!    the first comma: an actor after it is a party, not the source.
 //! 3. **Clauses.** Each group of transfer triggers (`supply`, `receive`, `passive`, `transfer`
 //!    cues) separated by `clause` cues is one clause; the trigger nearest to an item governs
 //!    it. A clause with no items reaches back to its antecedent ("…drones, which Tehran
@@ -29,7 +30,8 @@
 //!    flow. "X for Y" keeps X (generic technology "for the satellite programme" becomes space
 //!    technology); a calibre describes the noun it stands by.
 //! 6. **Modality.** A denial, or a negated trigger, makes it denied; else the strongest hedge
-//!    near the trigger (speculative, then likely); else hearsay or a named source make it
+//!    near the trigger (speculative, then likely); else hearsay, a named source, or a source
+//!    cue naming no one the rules know ("according to a Western diplomat") make it
 //!    reported; else asserted.
 //! 7. **Exchanges.** Items inside an `exchange-for` phrase ("in exchange for shells") flow the
 //!    other way and pay for the clause's flows; a bare `exchange` cue ("in return") links the
