@@ -255,7 +255,7 @@ pub fn run(lexicon: &Lexicon, cfg: &BenchConfig, out: &mut dyn Write) -> Result<
         // Stages, one thread.
         for d in chunk {
             let t = Instant::now();
-            let _ = crate::langid::detect(lexicon, &d.text);
+            std::hint::black_box(crate::langid::detect(lexicon, &d.text));
             st.detect += t.elapsed();
             let lang = lexicon.language(d.lang.as_deref().unwrap_or("en")).unwrap_or(&lexicon.languages()[0]);
             let t = Instant::now();
@@ -268,7 +268,14 @@ pub fn run(lexicon: &Lexicon, cfg: &BenchConfig, out: &mut dyn Write) -> Result<
             let mentions = crate::mentions::find_mentions(lexicon, lang, &d.text, &folded);
             st.mentions += t.elapsed();
             let t = Instant::now();
-            let _ = crate::flows::extract_flows(lexicon, lang, &d.text, d.published.as_deref(), sentences, mentions);
+            std::hint::black_box(crate::flows::extract_flows(
+                lexicon,
+                lang,
+                &d.text,
+                d.published.as_deref(),
+                sentences,
+                mentions,
+            ));
             st.flows += t.elapsed();
             let a = pipeline::analyse(lexicon, d);
             let t = Instant::now();
