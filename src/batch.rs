@@ -141,8 +141,8 @@ fn clock(secs: f64) -> String {
     }
 }
 
-/// Bytes in a file, or in every file under a folder.
-fn size_of(path: &Path) -> u64 {
+/// Bytes in a file, or in every file under a folder (inputs for the ETA, a store's size).
+pub fn size_of(path: &Path) -> u64 {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {
             std::fs::read_dir(path).map(|rd| rd.filter_map(|e| e.ok()).map(|e| size_of(&e.path())).sum()).unwrap_or(0)

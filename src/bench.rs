@@ -74,16 +74,6 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-fn dir_size(path: &Path) -> u64 {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            std::fs::read_dir(path).map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir_size(&e.path())).sum()).unwrap_or(0)
-        }
-        Ok(m) => m.len(),
-        Err(_) => 0,
-    }
-}
-
 /// Every alias of every language (and every pattern-free entry), folded, deduplicated: the
 /// automaton any lexicon-driven extractor has to run over the text at least once.
 pub fn alias_scanner(lexicon: &Lexicon) -> Result<(AhoCorasick, usize)> {
@@ -338,7 +328,7 @@ pub fn run(lexicon: &Lexicon, cfg: &BenchConfig, out: &mut dyn Write) -> Result<
     let peak = if reset { peak_rss_mb() } else { None };
     let stored = gs.len()?;
     drop(gs);
-    let size = dir_size(&store_path);
+    let size = crate::batch::size_of(&store_path);
     writeln!(out)?;
     writeln!(
         out,
