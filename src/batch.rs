@@ -34,6 +34,9 @@ pub struct Totals {
     pub skipped: usize,
     /// Bytes of article text analysed.
     pub bytes: usize,
+    /// Flows and sources whose summary the run recomputed (ingest), and how long that took.
+    pub summarized: usize,
+    pub summary_time: Duration,
 }
 
 impl Totals {
@@ -201,7 +204,8 @@ fn print_notes(a: &Analysis, notes: &[String]) {
 /// Reads, analyses (in parallel, a batch at a time) and stores documents; each batch is written
 /// atomically, so an error leaves every earlier batch complete and no part of the failing one.
 /// Writing a batch (one thread) overlaps with analysing the next (the other cores): at most
-/// two batches are in memory at once.
+/// two batches are in memory at once. At the end the summary graph is brought up to date with
+/// what the run wrote.
 pub fn ingest(
     lexicon: &Lexicon,
     gs: &GraphStore,
@@ -251,6 +255,9 @@ pub fn ingest(
     });
     progress.finish();
     outcome?;
+    let started = Instant::now();
+    totals.summarized = gs.refresh_summary()?;
+    totals.summary_time = started.elapsed();
     gs.flush()?;
     Ok(totals)
 }

@@ -332,11 +332,13 @@ pub fn run(lexicon: &Lexicon, cfg: &BenchConfig, out: &mut dyn Write) -> Result<
     writeln!(out)?;
     writeln!(
         out,
-        "ingest: {} articles, {} quads written ({} in the store with the vocabulary) in {:.1} s: {:.0} quads/s, {:.0} articles/s; peak memory {}; store {:.0} MB on disk",
+        "ingest: {} articles, {} quads written ({} in the store with the vocabulary and the summary) in {:.1} s, of which {:.1} s the summary of {} flows and sources: {:.0} quads/s, {:.0} articles/s; peak memory {}; store {:.0} MB on disk",
         totals.documents,
         totals.quads,
         stored,
         ingest_time.as_secs_f64(),
+        totals.summary_time.as_secs_f64(),
+        totals.summarized,
         totals.quads as f64 / ingest_time.as_secs_f64().max(1e-9),
         totals.documents as f64 / ingest_time.as_secs_f64().max(1e-9),
         peak.map_or("unknown".into(), |p| format!("{p:.0} MB")),

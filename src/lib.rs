@@ -36,6 +36,7 @@ pub mod numbers;
 pub mod pipeline;
 pub mod query;
 pub mod store;
+pub mod summary;
 pub mod text;
 pub mod vocab;
 

@@ -49,13 +49,24 @@ impl StoreArg {
         self.store.clone().unwrap_or_else(store::default_path)
     }
 
-    /// Opens an existing store (for reading commands).
+    /// Opens an existing store (for reading commands), first completing its summary if an
+    /// interrupted ingest left it behind the documents.
     fn open_existing(&self) -> Result<GraphStore> {
         let path = self.path();
         if !path.exists() {
             bail!("no store at {}: run `armsgraph ingest FILES --store {}` first", path.display(), path.display());
         }
-        Ok(GraphStore::open(&path)?)
+        let gs = GraphStore::open(&path)?;
+        let started = Instant::now();
+        let refreshed = gs.refresh_summary()?;
+        if refreshed > 0 {
+            eprintln!(
+                "armsgraph: completed the summary of {} ({refreshed} flows and sources, {:.2} s)",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(gs)
     }
 }
 
@@ -297,9 +308,11 @@ fn run(cli: Cli) -> Result<u8> {
             let started = Instant::now();
             let totals = batch::ingest(&lexicon, &gs, &inputs, &read.options()?, batch)?;
             eprintln!(
-                "armsgraph: ingested {} into {}; the store holds {} documents, {} quads",
+                "armsgraph: ingested {} into {} (with the summary of {} flows and sources, {:.2} s); the store holds {} documents, {} quads",
                 totals.summary(started.elapsed()),
                 path.display(),
+                totals.summarized,
+                totals.summary_time.as_secs_f64(),
                 gs.document_count()?,
                 gs.len()?
             );
@@ -686,6 +699,7 @@ fn demo(lexicon: &Lexicon, store_path: Option<&Path>, out: &mut dyn Write) -> Re
     let statements: usize = analysed.iter().map(|a| a.3).sum();
     let docs: Vec<_> = analysed.iter().map(|(g, q, ..)| (g.clone(), q.clone())).collect();
     gs.replace_documents(&docs)?;
+    gs.refresh_summary()?;
     writeln!(
         out,
         "armsgraph demo: {} sample articles in {} languages ({}) → {} flow statements, {} quads, in {:.2} s\n",

@@ -200,9 +200,9 @@ pub fn resolve_entity(store: &Store, lexicon: &Lexicon, value: &str) -> Option<N
     if let Some(e) = lexicon.find_entity(value) {
         return Some(crate::graph::entity_iri(lexicon, e));
     }
-    // Entities the store knows that the gazetteer does not: compare folded labels.
+    // Names found in texts, which the summary graph keeps: compare folded labels.
     let q = SparqlEvaluator::new()
-        .parse_query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l }")
+        .parse_query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT DISTINCT ?e ?l WHERE { GRAPH <https://w3id.org/armsgraph/summary> { ?e rdfs:label ?l } }")
         .ok()?;
     let key = fold(value.trim());
     if let Ok(QueryResults::Solutions(rows)) = q.on_store(store).execute() {

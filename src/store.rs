@@ -4,17 +4,20 @@
 //! Invariants: a document is written in one transaction that first clears its graph, so it is
 //! either wholly in the store or not at all, and re-ingesting it replaces exactly its own
 //! statements. The ontology and the gazetteer live in their own graphs, reloaded only when the
-//! bundled data changed (a hash recorded in the store says which version is there).
+//! bundled data changed (a hash recorded in the store says which version is there). The
+//! summary graph is derived from the document graphs: each write marks what it changes, and
+//! `refresh_summary` recomputes the marked flows and sources (`summary.rs`).
 
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use crate::document::fnv1a;
 use crate::lexicon::Lexicon;
-use crate::vocab::{AG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH};
+use crate::summary;
+use crate::vocab::{AG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, PENDING_GRAPH, SUMMARY_GRAPH};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -105,8 +108,13 @@ impl GraphStore {
         Ok(true)
     }
 
-    /// Replaces the graphs of these documents, all in one transaction.
+    /// Replaces the graphs of these documents, all in one transaction, which also marks for the
+    /// summary the flows and sources that the old and the new graphs state.
     pub fn replace_documents(&self, docs: &[(NamedNode, Vec<Quad>)]) -> Result<(), StoreError> {
+        let mut marks = summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref)));
+        for (graph, _) in docs {
+            marks.extend(summary::marks_of_graph(&self.store, graph.as_ref())?);
+        }
         let mut t = self.store.start_transaction()?;
         for (graph, quads) in docs {
             t.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))?;
@@ -115,14 +123,18 @@ impl GraphStore {
                 t.insert(q);
             }
         }
+        for m in &marks {
+            t.insert(m);
+        }
         t.commit()?;
         Ok(())
     }
 
-    /// Writes the graphs of these documents, atomically. When every document is new to the store
-    /// (and none repeats), they go in through the bulk loader: sorted files are built aside and
-    /// added to the store in one step, several times faster than a transaction. Otherwise the
-    /// batch is one transaction that replaces the graphs of the documents already there.
+    /// Writes the graphs of these documents, atomically, with the summary marks of what they
+    /// state. When every document is new to the store (and none repeats), they go in through the
+    /// bulk loader: sorted files are built aside and added to the store in one step, several
+    /// times faster than a transaction. Otherwise the batch is one transaction that replaces the
+    /// graphs of the documents already there.
     pub fn write_documents(&self, docs: Vec<(NamedNode, Vec<Quad>)>) -> Result<(), StoreError> {
         let mut seen = std::collections::HashSet::with_capacity(docs.len());
         let mut fresh = true;
@@ -135,11 +147,24 @@ impl GraphStore {
         if !fresh {
             return self.replace_documents(&docs);
         }
+        let marks = summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref)));
         let mut loader =
             self.store.bulk_loader().with_num_threads(2).with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
-        loader.load_quads(docs.into_iter().flat_map(|(_, quads)| quads))?;
+        loader.load_quads(docs.into_iter().flat_map(|(_, quads)| quads).chain(marks))?;
         loader.commit()?;
         Ok(())
+    }
+
+    /// Brings the summary up to date with the document graphs (see `summary.rs`); returns how
+    /// many flows and sources it recomputed.
+    pub fn refresh_summary(&self) -> Result<usize, StoreError> {
+        Ok(summary::refresh(&self.store)?)
+    }
+
+    /// Recomputes the whole summary from the document graphs, for a store whose graphs were
+    /// written by other means than these methods.
+    pub fn rebuild_summary(&self) -> Result<usize, StoreError> {
+        Ok(summary::rebuild(&self.store)?)
     }
 
     /// Number of quads in the store.
@@ -151,13 +176,15 @@ impl GraphStore {
         Ok(self.store.is_empty()?)
     }
 
-    /// Number of documents (named graphs other than the vocabulary's).
+    /// Number of documents (named graphs other than the vocabulary's and the summary's).
     pub fn document_count(&self) -> Result<usize, StoreError> {
         let mut n = 0;
         for g in self.store.named_graphs() {
             let g = g?;
-            let s = g.to_string();
-            if s != format!("<{ONTOLOGY_GRAPH}>") && s != format!("<{GAZETTEER_GRAPH}>") {
+            let vocabulary = [ONTOLOGY_GRAPH, GAZETTEER_GRAPH, SUMMARY_GRAPH, PENDING_GRAPH]
+                .iter()
+                .any(|v| matches!(&g, NamedOrBlankNode::NamedNode(n) if n.as_str() == *v));
+            if !vocabulary {
                 n += 1;
             }
         }

@@ -25,6 +25,11 @@ pub const GAF: &str = "http://groundedannotationframework.org/gaf#";
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/armsgraph/ontology";
 /// The named graph that holds the full gazetteer (every label of every entity) in a store.
 pub const GAZETTEER_GRAPH: &str = "https://w3id.org/armsgraph/gazetteer";
+/// The named graph of the summary: per flow and per source, the counts the ranking queries read
+/// (derived from the document graphs; see `summary.rs`).
+pub const SUMMARY_GRAPH: &str = "https://w3id.org/armsgraph/summary";
+/// The named graph of the flows and sources whose summary awaits recomputation.
+pub const PENDING_GRAPH: &str = "https://w3id.org/armsgraph/summary/pending";
 
 /// Prefixes used when writing Turtle, TriG and tables, in this order.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -88,6 +93,14 @@ pub const AG_TERMS: &[&str] = &[
     "date",
     "evidence",
     "rule",
+    "attestationCount",
+    "documentCount",
+    "flowCount",
+    "strongestModality",
+    "firstDate",
+    "itemTally",
+    "modalityTally",
+    "pendingSummary",
     "exchangeFlow",
     "text",
     "languageConfidence",

@@ -22,6 +22,8 @@ fn fixture() -> Fixture {
     for quad in RdfParser::from_format(RdfFormat::TriG).for_slice(text.as_bytes()) {
         store.store.insert(&quad.expect("the fixture parses")).unwrap();
     }
+    // Written quad by quad, not through the store's document writes: the summary is built whole.
+    assert!(store.rebuild_summary().unwrap() > 0);
     Fixture { store, lexicon }
 }
 
