@@ -16,6 +16,7 @@ use crate::input::{self, Input, ReadOptions};
 use crate::lexicon::Lexicon;
 use crate::pipeline::{self, Analysis};
 use crate::store::GraphStore;
+use crate::summary;
 
 /// Prints what armsgraph has to say about one input on stderr.
 pub fn note(origin: &str, what: &str) {
@@ -214,17 +215,20 @@ pub fn ingest(
     batch: usize,
 ) -> Result<Totals> {
     gs.ensure_vocabulary(lexicon)?;
+    // A run adds to the summary as it was: first complete what an interrupted run left.
+    gs.refresh_summary()?;
     let mut totals = Totals::default();
     let mut progress = Progress::new("ingest", inputs);
     type Docs = Vec<(oxigraph::model::NamedNode, Vec<oxigraph::model::Quad>)>;
-    let outcome = std::thread::scope(|scope| -> Result<()> {
+    let outcome = std::thread::scope(|scope| -> Result<summary::Tally> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Docs>(1);
-        let writer = scope.spawn(move || -> Result<()> {
+        let writer = scope.spawn(move || -> Result<summary::Tally> {
+            let mut tally = summary::Tally::default();
             for docs in receive {
-                gs.write_documents(docs)
+                gs.write_documents(docs, &mut tally)
                     .context("ingest stopped; every document written before this point is complete in the store")?;
             }
-            Ok(())
+            Ok(tally)
         });
         let read = in_batches(inputs, opts, batch.max(1), |pending| {
             let (docs, analysed): (Docs, Vec<_>) = pending
@@ -249,14 +253,14 @@ pub fn ingest(
         });
         drop(send);
         let written = writer.join().map_err(|_| anyhow::anyhow!("the store writer panicked"))?;
-        written?;
+        let tally = written?;
         totals.skipped = read?;
-        Ok(())
+        Ok(tally)
     });
     progress.finish();
-    outcome?;
+    let tally = outcome?;
     let started = Instant::now();
-    totals.summarized = gs.refresh_summary()?;
+    totals.summarized = gs.finish_summary(tally)?;
     totals.summary_time = started.elapsed();
     gs.flush()?;
     Ok(totals)

@@ -111,6 +111,11 @@ impl GraphStore {
     /// Replaces the graphs of these documents, all in one transaction, which also marks for the
     /// summary the flows and sources that the old and the new graphs state.
     pub fn replace_documents(&self, docs: &[(NamedNode, Vec<Quad>)]) -> Result<(), StoreError> {
+        self.replace_marking(docs).map(|_| ())
+    }
+
+    /// [`GraphStore::replace_documents`], returning the marks it wrote.
+    fn replace_marking(&self, docs: &[(NamedNode, Vec<Quad>)]) -> Result<Vec<Quad>, StoreError> {
         let mut marks = summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref)));
         for (graph, _) in docs {
             marks.extend(summary::marks_of_graph(&self.store, graph.as_ref())?);
@@ -127,15 +132,20 @@ impl GraphStore {
             t.insert(m);
         }
         t.commit()?;
-        Ok(())
+        Ok(marks)
     }
 
     /// Writes the graphs of these documents, atomically, with the summary marks of what they
-    /// state. When every document is new to the store (and none repeats), they go in through the
-    /// bulk loader: sorted files are built aside and added to the store in one step, several
-    /// times faster than a transaction. Otherwise the batch is one transaction that replaces the
-    /// graphs of the documents already there.
-    pub fn write_documents(&self, docs: Vec<(NamedNode, Vec<Quad>)>) -> Result<(), StoreError> {
+    /// state, and adds them to the run's `tally` (see `summary.rs`). When every document is new
+    /// to the store (and none repeats), they go in through the bulk loader: sorted files are
+    /// built aside and added to the store in one step, several times faster than a transaction.
+    /// Otherwise the batch is one transaction that replaces the graphs of the documents already
+    /// there, and what it touches is left to the summary's refresh.
+    pub fn write_documents(
+        &self,
+        docs: Vec<(NamedNode, Vec<Quad>)>,
+        tally: &mut summary::Tally,
+    ) -> Result<(), StoreError> {
         let mut seen = std::collections::HashSet::with_capacity(docs.len());
         let mut fresh = true;
         for (graph, _) in &docs {
@@ -145,14 +155,27 @@ impl GraphStore {
             }
         }
         if !fresh {
-            return self.replace_documents(&docs);
+            let marks = self.replace_marking(&docs)?;
+            tally.exclude(&marks);
+            return Ok(());
         }
         let marks = summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref)));
+        // Tallied first (the tally is dropped, unused, if the write fails).
+        for (_, quads) in &docs {
+            tally.add(quads);
+        }
         let mut loader =
             self.store.bulk_loader().with_num_threads(2).with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
         loader.load_quads(docs.into_iter().flat_map(|(_, quads)| quads).chain(marks))?;
         loader.commit()?;
         Ok(())
+    }
+
+    /// Brings the summary up to date after a run of [`GraphStore::write_documents`]: adds what
+    /// its new documents tallied, then recomputes what its replacing writes marked. Returns how
+    /// many flows and sources it updated.
+    pub fn finish_summary(&self, tally: summary::Tally) -> Result<usize, StoreError> {
+        Ok(summary::finish(&self.store, tally)?)
     }
 
     /// Brings the summary up to date with the document graphs (see `summary.rs`); returns how

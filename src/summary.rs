@@ -12,14 +12,24 @@
 //!
 //! Invariants: every write of document graphs (`store.rs`) marks, in the same atomic step, the
 //! flows and sources that the new graphs state and the replaced ones stated (the pending graph).
-//! [`refresh`] recomputes each marked resource from the document graphs alone and unmarks it, one
-//! chunk per transaction. After a refresh the summary is exactly what a scan of every document
-//! graph gives; an interrupted run leaves marks that the next refresh completes.
+//! Two ways bring a marked resource up to date, each removing its mark in the transaction that
+//! writes its summary:
+//! - a [`Tally`] of the documents a run adds (new to the store), merged at the end of the run
+//!   into the summary as it was before the run: counts add up, the strongest modality and the
+//!   first date are a maximum and a minimum, so nothing is read back from the document graphs;
+//! - [`refresh`], which recomputes a resource from the document graphs alone: for what a
+//!   replacing write touched (what the old graph said cannot be subtracted), and for marks an
+//!   interrupted run left behind.
+//!
+//! After either, the summary is exactly what a scan of every document graph gives
+//! (`tests/summary.rs` compares the two, and every query that reads the summary with a query
+//! that scans the documents).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
+    Term, TermRef,
 };
 use oxigraph::store::{StorageError, Store};
 use rayon::prelude::*;
@@ -55,6 +65,7 @@ struct Terms {
     first_date: NamedNode,
     item_tally: NamedNode,
     modality_tally: NamedNode,
+    cited_source: NamedNode,
 }
 
 impl Terms {
@@ -85,6 +96,7 @@ impl Terms {
             first_date: n(AG, "firstDate"),
             item_tally: n(AG, "itemTally"),
             modality_tally: n(AG, "modalityTally"),
+            cited_source: n(AG, "citedSource"),
         }
     }
 
@@ -167,8 +179,8 @@ pub fn refresh(store: &Store) -> Result<usize, StorageError> {
             })
             .map(|resource| -> Result<_, StorageError> {
                 let stale = summary_of(store, &t, resource)?;
-                let mut fresh = summarize_flow(store, &t, resource)?;
-                fresh.extend(summarize_source(store, &t, resource)?);
+                let mut fresh = summarize_flow(store, &t, resource)?.quads(&t, resource);
+                fresh.extend(summarize_source(store, &t, resource)?.quads(&t, resource));
                 Ok((stale, fresh))
             })
             .collect::<Result<_, _>>()?;
@@ -205,6 +217,94 @@ pub fn rebuild(store: &Store) -> Result<usize, StorageError> {
     }
     tx.commit()?;
     refresh(store)
+}
+
+/// Writes what a run's new documents add to the summary (`tally`), then refreshes what its
+/// replacing writes marked. Each resource's new summary and the removal of its mark are one
+/// transaction per chunk. Returns how many flows and sources it brought up to date.
+pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
+    let t = &tally.terms;
+    let summary_graph = GraphNameRef::NamedNode(t.summary.as_ref());
+    let mut done = 0;
+    // Flows. For the sources' flow counts, note which of the tallied (flow, source) pairs each
+    // flow's summary had before this run.
+    let mut counted: HashSet<(u32, NamedNode)> = HashSet::new();
+    let flows: Vec<(u32, &(NamedNode, FlowSummary))> =
+        (0u32..).zip(&tally.flows).filter(|(_, (f, _))| !tally.replaced.contains(f)).collect();
+    for chunk in flows.chunks(CHUNK) {
+        let updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)> = chunk
+            .par_iter()
+            .map(|(_, (f, add))| -> Result<_, StorageError> {
+                let stale = summary_of(store, t, f.as_ref())?;
+                let mut summary = FlowSummary::parse(t, f.as_ref(), &stale);
+                summary.merge(add);
+                Ok((f, stale, summary.quads(t, f.as_ref())))
+            })
+            .collect::<Result<_, _>>()?;
+        for ((id, (_, add)), (_, stale, _)) in chunk.iter().zip(&updated) {
+            for q in stale.iter().filter(|q| q.predicate == t.cited_source) {
+                if let Term::NamedNode(s) = &q.object {
+                    if add.sources.contains(&q.object) {
+                        counted.insert((*id, s.clone()));
+                    }
+                }
+            }
+        }
+        done += write_summaries(store, t, updated)?;
+    }
+    // Sources: a flow adds to a source's count unless its summary cited the source before.
+    let sources: Vec<(&NamedNode, &(SourceSummary, HashSet<u32>))> =
+        tally.sources.iter().filter(|(s, _)| !tally.replaced.contains(*s)).collect();
+    for chunk in sources.chunks(CHUNK) {
+        let updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)> = chunk
+            .par_iter()
+            .map(|(s, (add, flows))| -> Result<_, StorageError> {
+                let stale = summary_of(store, t, s.as_ref())?;
+                let mut summary = SourceSummary::parse(t, s.as_ref(), &stale);
+                summary.merge(add);
+                for &id in flows {
+                    let flow = &tally.flows[id as usize].0;
+                    let before = if tally.replaced.contains(flow) {
+                        // Not rewritten yet: its summary is still the one before this run.
+                        store.contains(QuadRef::new(flow, &t.cited_source, s.as_ref(), summary_graph))?
+                    } else {
+                        counted.contains(&(id, (*s).clone()))
+                    };
+                    if !before {
+                        summary.flows += 1;
+                    }
+                }
+                if in_gazetteer(store, t, s.as_ref())? {
+                    summary.described.clear();
+                }
+                Ok((*s, stale, summary.quads(t, s.as_ref())))
+            })
+            .collect::<Result<_, _>>()?;
+        done += write_summaries(store, t, updated)?;
+    }
+    Ok(done + refresh(store)?)
+}
+
+/// Replaces the summaries of these resources and removes their marks, in one transaction.
+fn write_summaries(
+    store: &Store,
+    t: &Terms,
+    updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)>,
+) -> Result<usize, StorageError> {
+    let mut tx = store.start_transaction()?;
+    for (resource, stale, _) in &updated {
+        for q in stale {
+            tx.remove(q);
+        }
+        tx.remove(&t.pending_mark((*resource).clone()));
+    }
+    for (_, _, fresh) in &updated {
+        for q in fresh {
+            tx.insert(q);
+        }
+    }
+    tx.commit()?;
+    Ok(updated.len())
 }
 
 /// The summary statements of a resource now in the store, with those of its tallies.
@@ -253,8 +353,8 @@ fn date_literal(key: &str) -> Literal {
     Literal::new_typed_literal(key, NamedNode::new_unchecked(format!("{XSD}{datatype}")))
 }
 
-fn count(n: usize) -> Literal {
-    Literal::from(n as i64)
+fn count(n: u64) -> Literal {
+    Literal::from(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 fn rank(modality: &Term) -> i32 {
@@ -273,39 +373,237 @@ fn tally_iri(of: NamedNodeRef<'_>, kind: &str, item: &Term) -> NamedNode {
     NamedNode::new_unchecked(format!("{}/{kind}/{local}", of.as_str()))
 }
 
-/// The summary of a flow, from the document graphs that attest it (none when no graph does).
-fn summarize_flow(store: &Store, t: &Terms, flow: NamedNodeRef<'_>) -> Result<Vec<Quad>, StorageError> {
+fn number(term: &Term) -> u64 {
+    match term {
+        Term::Literal(l) => l.value().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// What the summary says of one flow.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct FlowSummary {
+    /// Supplier, recipient and category, as (property, value).
+    ends: Vec<(NamedNode, Term)>,
+    attestations: u64,
+    documents: u64,
+    strongest: Option<Term>,
+    /// The least date key (see `date_key`).
+    first: Option<String>,
+    /// Per named item, the attestations of the documents that name it on the flow.
+    items: HashMap<Term, u64>,
+    /// The sources its attestations cite.
+    sources: HashSet<Term>,
+}
+
+impl FlowSummary {
+    fn is_empty(&self) -> bool {
+        self.attestations == 0
+    }
+
+    fn note_modality(&mut self, m: Term) {
+        if self.strongest.as_ref().is_none_or(|s| rank(&m) > rank(s)) {
+            self.strongest = Some(m);
+        }
+    }
+
+    fn note_date(&mut self, key: String) {
+        if self.first.as_ref().is_none_or(|f| key < *f) {
+            self.first = Some(key);
+        }
+    }
+
+    /// Adds what other documents say of the same flow (none of them counted here before).
+    fn merge(&mut self, other: &FlowSummary) {
+        if self.ends.is_empty() {
+            self.ends = other.ends.clone();
+        }
+        self.attestations += other.attestations;
+        self.documents += other.documents;
+        if let Some(m) = &other.strongest {
+            self.note_modality(m.clone());
+        }
+        if let Some(f) = &other.first {
+            self.note_date(f.clone());
+        }
+        for (item, n) in &other.items {
+            *self.items.entry(item.clone()).or_default() += n;
+        }
+        self.sources.extend(other.sources.iter().cloned());
+    }
+
+    /// Reads a flow's summary statements back.
+    fn parse(t: &Terms, flow: NamedNodeRef<'_>, quads: &[Quad]) -> FlowSummary {
+        let mut f = FlowSummary::default();
+        let of =
+            |q: &Quad, s: NamedNodeRef<'_>| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_ref() == s);
+        for q in quads.iter().filter(|q| of(q, flow)) {
+            let p = &q.predicate;
+            if *p == t.supplier || *p == t.recipient || *p == t.category {
+                f.ends.push((p.clone(), q.object.clone()));
+            } else if *p == t.attestations {
+                f.attestations = number(&q.object);
+            } else if *p == t.documents {
+                f.documents = number(&q.object);
+            } else if *p == t.strongest {
+                f.strongest = Some(q.object.clone());
+            } else if *p == t.first_date {
+                f.first = date_key(&q.object);
+            } else if *p == t.cited_source {
+                f.sources.insert(q.object.clone());
+            } else if *p == t.item_tally {
+                if let Term::NamedNode(tally) = &q.object {
+                    let field = |p: &NamedNode| {
+                        quads.iter().find(|q| of(q, tally.as_ref()) && q.predicate == *p).map(|q| q.object.clone())
+                    };
+                    if let (Some(item), Some(n)) = (field(&t.item), field(&t.attestations)) {
+                        f.items.insert(item, number(&n));
+                    }
+                }
+            }
+        }
+        f.ends.sort_by(|a, b| a.0.cmp(&b.0));
+        f
+    }
+
+    fn quads(&self, t: &Terms, flow: NamedNodeRef<'_>) -> Vec<Quad> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let own = flow.into_owned();
+        let mut out: Vec<Quad> = self.ends.iter().map(|(p, v)| t.in_summary(own.clone(), p, v.clone())).collect();
+        out.push(t.in_summary(own.clone(), &t.attestations, count(self.attestations)));
+        out.push(t.in_summary(own.clone(), &t.documents, count(self.documents)));
+        if let Some(m) = &self.strongest {
+            out.push(t.in_summary(own.clone(), &t.strongest, m.clone()));
+        }
+        if let Some(f) = &self.first {
+            out.push(t.in_summary(own.clone(), &t.first_date, date_literal(f)));
+        }
+        for s in &self.sources {
+            out.push(t.in_summary(own.clone(), &t.cited_source, s.clone()));
+        }
+        for (item, n) in &self.items {
+            let tally = tally_iri(flow, "item", item);
+            out.push(t.in_summary(own.clone(), &t.item_tally, tally.clone()));
+            out.push(t.in_summary(tally.clone(), &t.item, item.clone()));
+            out.push(t.in_summary(tally, &t.attestations, count(*n)));
+        }
+        out
+    }
+}
+
+/// What the summary says of one source.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct SourceSummary {
+    flows: u64,
+    attestations: u64,
+    documents: u64,
+    modalities: HashMap<Term, u64>,
+    /// For a name the gazetteer does not know: its labels and types, as (property, value).
+    described: HashSet<(NamedNode, Term)>,
+}
+
+impl SourceSummary {
+    /// Adds what other documents say of the same source; `flows` is left to the caller, since
+    /// a flow may already be counted.
+    fn merge(&mut self, other: &SourceSummary) {
+        self.attestations += other.attestations;
+        self.documents += other.documents;
+        for (m, n) in &other.modalities {
+            *self.modalities.entry(m.clone()).or_default() += n;
+        }
+        self.described.extend(other.described.iter().cloned());
+    }
+
+    fn parse(t: &Terms, source: NamedNodeRef<'_>, quads: &[Quad]) -> SourceSummary {
+        let mut s = SourceSummary::default();
+        let of =
+            |q: &Quad, x: NamedNodeRef<'_>| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_ref() == x);
+        for q in quads.iter().filter(|q| of(q, source)) {
+            let p = &q.predicate;
+            if *p == t.flows {
+                s.flows = number(&q.object);
+            } else if *p == t.attestations {
+                s.attestations = number(&q.object);
+            } else if *p == t.documents {
+                s.documents = number(&q.object);
+            } else if *p == t.label || *p == t.rdf_type {
+                s.described.insert((p.clone(), q.object.clone()));
+            } else if *p == t.modality_tally {
+                if let Term::NamedNode(tally) = &q.object {
+                    let field = |p: &NamedNode| {
+                        quads.iter().find(|q| of(q, tally.as_ref()) && q.predicate == *p).map(|q| q.object.clone())
+                    };
+                    if let (Some(m), Some(n)) = (field(&t.modality), field(&t.attestations)) {
+                        s.modalities.insert(m, number(&n));
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    fn quads(&self, t: &Terms, source: NamedNodeRef<'_>) -> Vec<Quad> {
+        if self.attestations == 0 {
+            return Vec::new();
+        }
+        let own = source.into_owned();
+        let mut out = vec![
+            t.in_summary(own.clone(), &t.flows, count(self.flows)),
+            t.in_summary(own.clone(), &t.attestations, count(self.attestations)),
+            t.in_summary(own.clone(), &t.documents, count(self.documents)),
+        ];
+        for (m, n) in &self.modalities {
+            let tally = tally_iri(source, "modality", m);
+            out.push(t.in_summary(own.clone(), &t.modality_tally, tally.clone()));
+            out.push(t.in_summary(tally.clone(), &t.modality, m.clone()));
+            out.push(t.in_summary(tally, &t.attestations, count(*n)));
+        }
+        for (p, o) in &self.described {
+            out.push(t.in_summary(own.clone(), p, o.clone()));
+        }
+        out
+    }
+}
+
+fn in_gazetteer(store: &Store, t: &Terms, resource: NamedNodeRef<'_>) -> Result<bool, StorageError> {
+    let g = GraphNameRef::NamedNode(t.gazetteer.as_ref());
+    Ok(store.quads_for_pattern(Some(resource.into()), None, None, Some(g)).next().transpose()?.is_some())
+}
+
+/// The summary of a flow, from the document graphs that attest it (empty when none does).
+fn summarize_flow(store: &Store, t: &Terms, flow: NamedNodeRef<'_>) -> Result<FlowSummary, StorageError> {
     // Attestations, by the document graph that states them.
     let mut by_graph: BTreeMap<NamedNode, Vec<NamedNode>> = BTreeMap::new();
     for q in store.quads_for_pattern(Some(flow.into()), Some(t.attested_by.as_ref()), None, None) {
         let q = q?;
-        if let (oxigraph::model::GraphName::NamedNode(g), Term::NamedNode(a)) = (q.graph_name, q.object) {
+        if let (GraphName::NamedNode(g), Term::NamedNode(a)) = (q.graph_name, q.object) {
             by_graph.entry(g).or_default().push(a);
         }
     }
+    let mut f = FlowSummary::default();
     let Some(first_graph) = by_graph.keys().next().cloned() else {
-        return Ok(Vec::new());
+        return Ok(f);
     };
-    let mut out = Vec::new();
-    let own = flow.into_owned();
     let g0 = GraphNameRef::NamedNode(first_graph.as_ref());
     for p in [&t.supplier, &t.recipient, &t.category] {
         if let Some(v) = value(store, flow, p, g0)? {
-            out.push(t.in_summary(own.clone(), p, v));
+            f.ends.push((p.clone(), v));
         }
     }
-    let (mut attestations, mut documents) = (0, HashSet::new());
-    let mut strongest: Option<Term> = None;
-    let mut first: Option<String> = None;
+    f.ends.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut documents = HashSet::new();
     let mut published: HashMap<Term, Option<String>> = HashMap::new();
     for (graph, atts) in &by_graph {
         let g = GraphNameRef::NamedNode(graph.as_ref());
         for a in atts {
-            attestations += 1;
+            f.attestations += 1;
             if let Some(m) = value(store, a.as_ref(), &t.modality, g)? {
-                if strongest.as_ref().is_none_or(|s| rank(&m) > rank(s)) {
-                    strongest = Some(m);
-                }
+                f.note_modality(m);
+            }
+            if let Some(s) = value(store, a.as_ref(), &t.according_to, g)? {
+                f.sources.insert(s);
             }
             let stated = value(store, a.as_ref(), &t.date, g)?.as_ref().and_then(date_key);
             let mut keys: Vec<String> = stated.into_iter().collect();
@@ -321,50 +619,32 @@ fn summarize_flow(store: &Store, t: &Terms, flow: NamedNodeRef<'_>) -> Result<Ve
                 documents.insert(doc);
             }
             if let Some(k) = keys.into_iter().min() {
-                if first.as_ref().is_none_or(|f| k < *f) {
-                    first = Some(k);
-                }
+                f.note_date(k);
             }
         }
     }
-    out.push(t.in_summary(own.clone(), &t.attestations, count(attestations)));
-    out.push(t.in_summary(own.clone(), &t.documents, count(documents.len())));
-    if let Some(m) = strongest {
-        out.push(t.in_summary(own.clone(), &t.strongest, m));
-    }
-    if let Some(f) = first {
-        out.push(t.in_summary(own.clone(), &t.first_date, date_literal(&f)));
-    }
+    f.documents = documents.len() as u64;
     // Per item: the attestations of the documents that name it on this flow.
-    let mut items: HashMap<Term, usize> = HashMap::new();
     for q in store.quads_for_pattern(Some(flow.into()), Some(t.item.as_ref()), None, None) {
         let q = q?;
-        if let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name {
+        if let GraphName::NamedNode(g) = &q.graph_name {
             if let Some(atts) = by_graph.get(g) {
-                *items.entry(q.object).or_default() += atts.len();
+                *f.items.entry(q.object).or_default() += atts.len() as u64;
             }
         }
     }
-    for (item, n) in items {
-        let tally = tally_iri(flow, "item", &item);
-        out.push(t.in_summary(own.clone(), &t.item_tally, tally.clone()));
-        out.push(t.in_summary(tally.clone(), &t.item, item));
-        out.push(t.in_summary(tally, &t.attestations, count(n)));
-    }
-    Ok(out)
+    Ok(f)
 }
 
-/// The summary of a source, from the attestations that cite it (none when none does).
-fn summarize_source(store: &Store, t: &Terms, source: NamedNodeRef<'_>) -> Result<Vec<Quad>, StorageError> {
+/// The summary of a source, from the attestations that cite it (empty when none does).
+fn summarize_source(store: &Store, t: &Terms, source: NamedNodeRef<'_>) -> Result<SourceSummary, StorageError> {
+    let mut s = SourceSummary::default();
     let mut flows = HashSet::new();
     let mut documents = HashSet::new();
     let mut graphs = BTreeSet::new();
-    let mut per_modality: HashMap<Term, usize> = HashMap::new();
-    let mut attestations = 0;
     for q in store.quads_for_pattern(None, Some(t.according_to.as_ref()), Some(source.into()), None) {
         let q = q?;
-        let (oxigraph::model::GraphName::NamedNode(graph), NamedOrBlankNodeRef::NamedNode(a)) =
-            (&q.graph_name, q.subject.as_ref())
+        let (GraphName::NamedNode(graph), NamedOrBlankNodeRef::NamedNode(a)) = (&q.graph_name, q.subject.as_ref())
         else {
             continue;
         };
@@ -375,53 +655,158 @@ fn summarize_source(store: &Store, t: &Terms, source: NamedNodeRef<'_>) -> Resul
         else {
             continue;
         };
-        attestations += 1;
+        s.attestations += 1;
         flows.insert(flow.subject);
         if let Some(m) = value(store, a, &t.modality, g)? {
-            *per_modality.entry(m).or_default() += 1;
+            *s.modalities.entry(m).or_default() += 1;
         }
         if let Some(d) = value(store, a, &t.derived_from, g)? {
             documents.insert(d);
         }
         graphs.insert(graph.clone());
     }
-    if attestations == 0 {
-        return Ok(Vec::new());
-    }
-    let own = source.into_owned();
-    let mut out = vec![
-        t.in_summary(own.clone(), &t.flows, count(flows.len())),
-        t.in_summary(own.clone(), &t.attestations, count(attestations)),
-        t.in_summary(own.clone(), &t.documents, count(documents.len())),
-    ];
-    for (m, n) in per_modality {
-        let tally = tally_iri(source, "modality", &m);
-        out.push(t.in_summary(own.clone(), &t.modality_tally, tally.clone()));
-        out.push(t.in_summary(tally.clone(), &t.modality, m));
-        out.push(t.in_summary(tally, &t.attestations, count(n)));
-    }
-    // A name the gazetteer does not know: the labels and types its documents give it.
-    let known = store
-        .quads_for_pattern(Some(source.into()), None, None, Some(GraphNameRef::NamedNode(t.gazetteer.as_ref())))
-        .next()
-        .is_some();
-    if !known {
-        let mut described = HashSet::new();
+    s.flows = flows.len() as u64;
+    s.documents = documents.len() as u64;
+    if s.attestations > 0 && !in_gazetteer(store, t, source)? {
         for graph in &graphs {
             let g = GraphNameRef::NamedNode(graph.as_ref());
             for p in [&t.label, &t.rdf_type] {
                 for q in store.quads_for_pattern(Some(source.into()), Some(p.as_ref()), None, Some(g)) {
-                    described.insert((p.clone(), q?.object));
+                    s.described.insert((p.clone(), q?.object));
                 }
             }
         }
-        for (p, o) in described {
-            out.push(t.in_summary(own.clone(), &p, o));
-        }
     }
-    Ok(out)
+    Ok(s)
 }
 
+/// What the documents new to the store in one run add to the summary, gathered as each batch is
+/// written, so that at the end of the run a flow's summary is its summary before the run plus
+/// this, with no document graph read back. A resource that a replacing write touched is left
+/// to [`refresh`], which reads the store, because what the replaced graph said cannot be
+/// subtracted.
+pub struct Tally {
+    terms: Terms,
+    flow_ids: HashMap<NamedNode, u32>,
+    flows: Vec<(NamedNode, FlowSummary)>,
+    /// Per source: what it adds, and the flows (ids) it is cited for in the new documents.
+    sources: HashMap<NamedNode, (SourceSummary, HashSet<u32>)>,
+    replaced: HashSet<NamedNode>,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            terms: Terms::new(),
+            flow_ids: HashMap::new(),
+            flows: Vec::new(),
+            sources: HashMap::new(),
+            replaced: HashSet::new(),
+        }
+    }
+}
+
+impl Tally {
+    /// Adds the statements of a document graph new to the store.
+    pub fn add(&mut self, quads: &[Quad]) {
+        let t = &self.terms;
+        let mut atts: BTreeMap<&NamedNode, Vec<&Term>> = BTreeMap::new();
+        let mut fields: HashMap<(&NamedOrBlankNode, &NamedNode), Vec<&Term>> = HashMap::new();
+        for q in quads {
+            if q.predicate == t.attested_by {
+                if let NamedOrBlankNode::NamedNode(f) = &q.subject {
+                    atts.entry(f).or_default().push(&q.object);
+                }
+            } else {
+                fields.entry((&q.subject, &q.predicate)).or_default().push(&q.object);
+            }
+        }
+        let field = |s: &Term, p: &NamedNode| -> Option<&Term> {
+            let s = match s {
+                Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n.clone()),
+                _ => return None,
+            };
+            fields.get(&(&s, p)).and_then(|v| v.first().copied())
+        };
+        let fields_of = |s: &NamedNode, p: &NamedNode| -> Vec<&Term> {
+            fields.get(&(&NamedOrBlankNode::NamedNode(s.clone()), p)).cloned().unwrap_or_default()
+        };
+        // Per source: what this document adds, and the flows it is cited for.
+        let mut per_source: HashMap<NamedNode, (SourceSummary, HashSet<u32>)> = HashMap::new();
+        for (flow, list) in atts {
+            let id = match self.flow_ids.get(flow) {
+                Some(&id) => id,
+                None => {
+                    let id = self.flows.len() as u32;
+                    self.flow_ids.insert(flow.clone(), id);
+                    self.flows.push((flow.clone(), FlowSummary::default()));
+                    id
+                }
+            };
+            let mut add = FlowSummary::default();
+            for p in [&t.supplier, &t.recipient, &t.category] {
+                if let Some(v) = fields_of(flow, p).first() {
+                    add.ends.push((p.clone(), (*v).clone()));
+                }
+            }
+            add.ends.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut documents: HashSet<&Term> = HashSet::new();
+            for a in list.iter().copied() {
+                add.attestations += 1;
+                let modality = field(a, &t.modality);
+                if let Some(m) = modality {
+                    add.note_modality(m.clone());
+                }
+                let mut keys: Vec<String> = field(a, &t.date).and_then(date_key).into_iter().collect();
+                if let Some(d) = field(a, &t.derived_from) {
+                    documents.insert(d);
+                    keys.extend(field(d, &t.published).and_then(date_key));
+                }
+                if let Some(k) = keys.into_iter().min() {
+                    add.note_date(k);
+                }
+                if let Some(Term::NamedNode(s)) = field(a, &t.according_to) {
+                    add.sources.insert(Term::NamedNode(s.clone()));
+                    let (summary, flows) = per_source.entry(s.clone()).or_default();
+                    summary.attestations += 1;
+                    if let Some(m) = modality {
+                        *summary.modalities.entry(m.clone()).or_default() += 1;
+                    }
+                    // The attestations of a document graph all derive from its one document.
+                    summary.documents = 1;
+                    for p in [&t.label, &t.rdf_type] {
+                        for o in fields_of(s, p) {
+                            summary.described.insert((p.clone(), o.clone()));
+                        }
+                    }
+                    flows.insert(id);
+                }
+            }
+            add.documents = documents.len() as u64;
+            let mut items: Vec<&Term> = fields_of(flow, &t.item);
+            items.sort_unstable_by_key(|i| i.to_string());
+            items.dedup();
+            for item in items {
+                add.items.insert(item.clone(), add.attestations);
+            }
+            self.flows[id as usize].1.merge(&add);
+        }
+        for (s, (add, flows)) in per_source {
+            let (summary, all) = self.sources.entry(s).or_default();
+            summary.merge(&add);
+            all.extend(flows);
+        }
+    }
+
+    /// Marks these resources (a replacing write's marks) as left to [`refresh`].
+    pub fn exclude(&mut self, marks: &[Quad]) {
+        for m in marks {
+            if let NamedOrBlankNode::NamedNode(n) = &m.subject {
+                self.replaced.insert(n.clone());
+            }
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

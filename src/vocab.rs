@@ -100,6 +100,7 @@ pub const AG_TERMS: &[&str] = &[
     "firstDate",
     "itemTally",
     "modalityTally",
+    "citedSource",
     "pendingSummary",
     "exchangeFlow",
     "text",

@@ -439,6 +439,18 @@ fn bulk_ingest_then_re_ingest_replaces_and_keeps_the_rest() {
         stdout(&o)
     };
     let first = count(&store);
+    // The summary graph counts exactly the attestations the document graphs state.
+    let attestations = |store: &Path, graph: &str| -> u64 {
+        let q = match graph {
+            "summary" => "SELECT (SUM(?n) AS ?total) WHERE { GRAPH <https://w3id.org/armsgraph/summary> { ?f <https://w3id.org/armsgraph/ontology#supplier> ?x ; <https://w3id.org/armsgraph/ontology#attestationCount> ?n } }",
+            _ => "SELECT (COUNT(*) AS ?total) WHERE { GRAPH ?g { ?f <https://w3id.org/armsgraph/ontology#attestedBy> ?a } }",
+        };
+        let out = stdout(&run(&["sparql", "--store", s(store), "--format", "csv", q]));
+        out.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or_else(|| panic!("{out}"))
+    };
+    assert!(stderr(&o).contains("with the summary of"), "{}", stderr(&o));
+    assert_eq!(attestations(&store, "summary"), attestations(&store, "documents"));
+    assert!(attestations(&store, "documents") > 0);
     // Ingesting again (documents already there) replaces their graphs: same statements, no duplicates.
     let o = run(&["ingest", s(&corpus), "--store", s(&store), "--batch", "7"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -450,6 +462,7 @@ fn bulk_ingest_then_re_ingest_replaces_and_keeps_the_rest() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("the store holds 30 documents"), "{}", stderr(&o));
     assert_ne!(first, count(&store));
+    assert_eq!(attestations(&store, "summary"), attestations(&store, "documents"));
 }
 
 #[test]

@@ -77,13 +77,20 @@ fn summary_queries_answer_what_a_scan_of_every_document_answers() {
     let first: Vec<Document> = (0..120).map(|i| document(&templates, i, false)).collect();
     let second: Vec<Document> = (120..240).map(|i| document(&templates, i, false)).collect();
     let third: Vec<Document> = (0..240).step_by(3).chain(240..260).map(|i| document(&templates, i, i < 240)).collect();
-    store.write_documents(graphs(&lexicon, &first)).unwrap();
-    store.write_documents(graphs(&lexicon, &second)).unwrap();
+    // A first run: new documents, tallied as they are written.
+    let mut tally = summary::Tally::default();
+    store.write_documents(graphs(&lexicon, &first), &mut tally).unwrap();
+    store.write_documents(graphs(&lexicon, &second), &mut tally).unwrap();
     assert!(summary::is_stale(&store.store).unwrap(), "writes mark what they change");
-    assert!(store.refresh_summary().unwrap() > 50);
+    assert!(store.finish_summary(tally).unwrap() > 50);
     assert!(!summary::is_stale(&store.store).unwrap());
-    store.write_documents(graphs(&lexicon, &third)).unwrap();
-    assert!(store.refresh_summary().unwrap() > 20);
+    // A second run adds to that summary: changed documents (recomputed from the store) and new
+    // ones (tallied), in one batch and then in a batch of new ones alone.
+    let mut tally = summary::Tally::default();
+    store.write_documents(graphs(&lexicon, &third), &mut tally).unwrap();
+    let fourth: Vec<Document> = (260..300).map(|i| document(&templates, i, false)).collect();
+    store.write_documents(graphs(&lexicon, &fourth), &mut tally).unwrap();
+    assert!(store.finish_summary(tally).unwrap() > 20);
 
     let cases: &[(&str, &[(&str, &str)])] = &[
         ("flows", &[]),
@@ -125,10 +132,10 @@ fn an_interrupted_run_is_completed_by_the_next_refresh() {
     let store = GraphStore::in_memory().unwrap();
     store.ensure_vocabulary(&lexicon).unwrap();
     let docs: Vec<Document> = (0..60).map(|i| document(&templates, i, false)).collect();
-    store.write_documents(graphs(&lexicon, &docs[..30])).unwrap();
+    store.write_documents(graphs(&lexicon, &docs[..30]), &mut summary::Tally::default()).unwrap();
     store.refresh_summary().unwrap();
-    // The run stops after writing its next batch, before refreshing.
-    store.write_documents(graphs(&lexicon, &docs[30..])).unwrap();
+    // The run stops after writing its next batch, before finishing the summary.
+    store.write_documents(graphs(&lexicon, &docs[30..]), &mut summary::Tally::default()).unwrap();
     let behind = summary_quads(&store);
     assert!(summary::is_stale(&store.store).unwrap());
     assert!(store.refresh_summary().unwrap() > 0);
@@ -144,13 +151,19 @@ fn a_flow_no_document_states_any_more_leaves_the_summary() {
     let store = GraphStore::in_memory().unwrap();
     store.ensure_vocabulary(&lexicon).unwrap();
     let doc = |text: &str| Document { id: Some("only".into()), lang: Some("en".into()), ..Document::from_text(text) };
-    store.write_documents(graphs(&lexicon, &[doc("Iran delivered Shahed-136 drones to Russia, Kyiv said.")])).unwrap();
-    store.refresh_summary().unwrap();
+    let mut tally = summary::Tally::default();
+    store
+        .write_documents(graphs(&lexicon, &[doc("Iran delivered Shahed-136 drones to Russia, Kyiv said.")]), &mut tally)
+        .unwrap();
+    store.finish_summary(tally).unwrap();
     let flows = query::find("flows").unwrap();
     let before = answer(&store, &lexicon, &flows, &[]);
     assert_eq!(before.len(), 1, "{before:?}");
-    store.write_documents(graphs(&lexicon, &[doc("The weather in Tehran was mild for the season.")])).unwrap();
-    store.refresh_summary().unwrap();
+    let mut tally = summary::Tally::default();
+    store
+        .write_documents(graphs(&lexicon, &[doc("The weather in Tehran was mild for the season.")]), &mut tally)
+        .unwrap();
+    store.finish_summary(tally).unwrap();
     assert!(answer(&store, &lexicon, &flows, &[]).is_empty());
     assert!(summary_quads(&store).is_empty(), "{:?}", summary_quads(&store));
 }
