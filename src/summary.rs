@@ -380,6 +380,18 @@ fn number(term: &Term) -> u64 {
     }
 }
 
+/// Whether a statement is about this resource.
+fn is_about(q: &Quad, resource: NamedNodeRef<'_>) -> bool {
+    matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_ref() == resource)
+}
+
+/// A tally among summary statements: what it counts (its `what` property) and how many.
+fn read_tally(t: &Terms, quads: &[Quad], tally: &Term, what: &NamedNode) -> Option<(Term, u64)> {
+    let Term::NamedNode(tally) = tally else { return None };
+    let field = |p: &NamedNode| quads.iter().find(|q| is_about(q, tally.as_ref()) && q.predicate == *p);
+    Some((field(what)?.object.clone(), number(&field(&t.attestations)?.object)))
+}
+
 /// What the summary says of one flow.
 #[derive(Debug, Default, Clone, PartialEq)]
 struct FlowSummary {
@@ -435,9 +447,7 @@ impl FlowSummary {
     /// Reads a flow's summary statements back.
     fn parse(t: &Terms, flow: NamedNodeRef<'_>, quads: &[Quad]) -> FlowSummary {
         let mut f = FlowSummary::default();
-        let of =
-            |q: &Quad, s: NamedNodeRef<'_>| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_ref() == s);
-        for q in quads.iter().filter(|q| of(q, flow)) {
+        for q in quads.iter().filter(|q| is_about(q, flow)) {
             let p = &q.predicate;
             if *p == t.supplier || *p == t.recipient || *p == t.category {
                 f.ends.push((p.clone(), q.object.clone()));
@@ -452,13 +462,8 @@ impl FlowSummary {
             } else if *p == t.cited_source {
                 f.sources.insert(q.object.clone());
             } else if *p == t.item_tally {
-                if let Term::NamedNode(tally) = &q.object {
-                    let field = |p: &NamedNode| {
-                        quads.iter().find(|q| of(q, tally.as_ref()) && q.predicate == *p).map(|q| q.object.clone())
-                    };
-                    if let (Some(item), Some(n)) = (field(&t.item), field(&t.attestations)) {
-                        f.items.insert(item, number(&n));
-                    }
+                if let Some((item, n)) = read_tally(t, quads, &q.object, &t.item) {
+                    f.items.insert(item, n);
                 }
             }
         }
@@ -518,9 +523,7 @@ impl SourceSummary {
 
     fn parse(t: &Terms, source: NamedNodeRef<'_>, quads: &[Quad]) -> SourceSummary {
         let mut s = SourceSummary::default();
-        let of =
-            |q: &Quad, x: NamedNodeRef<'_>| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_ref() == x);
-        for q in quads.iter().filter(|q| of(q, source)) {
+        for q in quads.iter().filter(|q| is_about(q, source)) {
             let p = &q.predicate;
             if *p == t.flows {
                 s.flows = number(&q.object);
@@ -531,13 +534,8 @@ impl SourceSummary {
             } else if *p == t.label || *p == t.rdf_type {
                 s.described.insert((p.clone(), q.object.clone()));
             } else if *p == t.modality_tally {
-                if let Term::NamedNode(tally) = &q.object {
-                    let field = |p: &NamedNode| {
-                        quads.iter().find(|q| of(q, tally.as_ref()) && q.predicate == *p).map(|q| q.object.clone())
-                    };
-                    if let (Some(m), Some(n)) = (field(&t.modality), field(&t.attestations)) {
-                        s.modalities.insert(m, number(&n));
-                    }
+                if let Some((m, n)) = read_tally(t, quads, &q.object, &t.modality) {
+                    s.modalities.insert(m, n);
                 }
             }
         }

@@ -66,12 +66,16 @@ fn summary_quads(store: &GraphStore) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn summary_queries_answer_what_a_scan_of_every_document_answers() {
+fn setup() -> (Lexicon, Vec<generate::Templates>, GraphStore) {
     let lexicon = Lexicon::bundled().unwrap();
-    let templates = generate::bundled().unwrap();
     let store = GraphStore::in_memory().unwrap();
     store.ensure_vocabulary(&lexicon).unwrap();
+    (lexicon, generate::bundled().unwrap(), store)
+}
+
+#[test]
+fn summary_queries_answer_what_a_scan_of_every_document_answers() {
+    let (lexicon, templates, store) = setup();
 
     // Two batches of new documents, then a batch where a third of them change and some are new.
     let first: Vec<Document> = (0..120).map(|i| document(&templates, i, false)).collect();
@@ -127,10 +131,7 @@ fn summary_queries_answer_what_a_scan_of_every_document_answers() {
 
 #[test]
 fn an_interrupted_run_is_completed_by_the_next_refresh() {
-    let lexicon = Lexicon::bundled().unwrap();
-    let templates = generate::bundled().unwrap();
-    let store = GraphStore::in_memory().unwrap();
-    store.ensure_vocabulary(&lexicon).unwrap();
+    let (lexicon, templates, store) = setup();
     let docs: Vec<Document> = (0..60).map(|i| document(&templates, i, false)).collect();
     store.write_documents(graphs(&lexicon, &docs[..30]), &mut summary::Tally::default()).unwrap();
     store.refresh_summary().unwrap();
