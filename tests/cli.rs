@@ -486,3 +486,31 @@ fn bench_reports_every_measure() {
     }
     assert!(report.contains("threads (first chunk compared whole, the rest by counts): yes"), "{report}");
 }
+
+#[test]
+fn a_reading_command_completes_the_summary_an_interrupted_ingest_left() {
+    use armsgraph::{document::Document, graph, lexicon::Lexicon, pipeline, store::GraphStore, summary::Tally};
+    let dir = Scratch::new("interrupted");
+    let store = dir.path("kg.db");
+    {
+        // Documents written as an ingest writes them, but the run ends before its summary.
+        let lexicon = Lexicon::bundled().unwrap();
+        let gs = GraphStore::open(&store).unwrap();
+        gs.ensure_vocabulary(&lexicon).unwrap();
+        let doc = Document {
+            id: Some("cut-short".into()),
+            lang: Some("en".into()),
+            ..Document::from_text("Iran delivered Shahed-136 drones to Russia, Kyiv said.")
+        };
+        let a = pipeline::analyse(&lexicon, doc.clone());
+        let quads = pipeline::to_store_quads(&lexicon, &a);
+        gs.write_documents(vec![(graph::document_iri(&doc.key()), quads)], &mut Tally::default()).unwrap();
+    }
+    let o = run(&["query", "flows", "--store", s(&store), "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("completed the summary"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("https://w3id.org/armsgraph/resource/flow/iran--russia--drones"), "{}", stdout(&o));
+    // Once complete, nothing is left to do.
+    let o = run(&["query", "flows", "--store", s(&store), "--format", "csv"]);
+    assert!(!stderr(&o).contains("completed the summary"), "{}", stderr(&o));
+}
