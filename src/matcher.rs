@@ -45,7 +45,95 @@ pub struct Hit {
 /// One automaton and, for each of its patterns, the entries whose first word it stands for.
 struct Scanner {
     automaton: AhoCorasick,
-    by_first: Vec<Vec<u32>>,
+    by_first: Vec<FirstWord>,
+}
+
+/// The entries that share one automaton pattern, indexed by what must follow their first word,
+/// so that a hit tries only the entries that can match there. The index only narrows the
+/// choice: `try_entry` still checks every entry it names.
+#[derive(Default)]
+struct FirstWord {
+    /// One per distinct first word (its folded core and whether it is a stem).
+    variants: Vec<FirstPiece>,
+}
+
+/// The entries whose first word is one folded core, stem or not.
+struct FirstPiece {
+    core: String,
+    stem: bool,
+    /// Entries of this one word.
+    alone: Vec<u32>,
+    /// Entries of several words, by the first character of their second word (sorted by it).
+    by_next: Vec<(char, Vec<u32>)>,
+}
+
+impl FirstWord {
+    fn add(&mut self, entry: u32, pieces: &[Piece]) {
+        let first = &pieces[0];
+        let at = match self.variants.iter().position(|v| v.core == first.core && v.stem == first.stem) {
+            Some(at) => at,
+            None => {
+                let variant =
+                    FirstPiece { core: first.core.clone(), stem: first.stem, alone: Vec::new(), by_next: Vec::new() };
+                self.variants.push(variant);
+                self.variants.len() - 1
+            }
+        };
+        let variant = &mut self.variants[at];
+        match pieces.get(1).and_then(|second| second.core.chars().next()) {
+            None => variant.alone.push(entry),
+            Some(next) => match variant.by_next.binary_search_by_key(&next, |(c, _)| *c) {
+                Ok(i) => variant.by_next[i].1.push(entry),
+                Err(i) => variant.by_next.insert(i, (next, vec![entry])),
+            },
+        }
+    }
+
+    /// Appends to `out`, in entry order, every entry that may match with its first word's core
+    /// at `at` of the folded text: those of one word, and those whose second word starts with
+    /// the character after the first word and the whitespace that follows it.
+    fn candidates(&self, text: &str, at: usize, out: &mut Vec<u32>) {
+        let from = out.len();
+        for variant in &self.variants {
+            if !text.is_char_boundary(at) || !text[at..].starts_with(variant.core.as_str()) {
+                continue;
+            }
+            out.extend_from_slice(&variant.alone);
+            if variant.by_next.is_empty() {
+                continue;
+            }
+            let mut cursor = at + variant.core.len();
+            if variant.stem {
+                cursor += text[cursor..].find(|c| !is_word_char(c)).unwrap_or(text.len() - cursor);
+            }
+            let rest = &text[cursor..];
+            let after_gap = rest.trim_start();
+            if after_gap.len() == rest.len() {
+                continue;
+            }
+            if let Some(next) = after_gap.chars().next() {
+                if let Ok(i) = variant.by_next.binary_search_by_key(&next, |(c, _)| *c) {
+                    out.extend_from_slice(&variant.by_next[i].1);
+                }
+            }
+        }
+        if self.variants.len() > 1 || out.len() - from > 1 {
+            out[from..].sort_unstable();
+        }
+    }
+
+    /// Every entry, in entry order (what a hit would try without the index).
+    #[cfg(test)]
+    fn all(&self) -> Vec<u32> {
+        let mut all: Vec<u32> = self
+            .variants
+            .iter()
+            .flat_map(|v| v.alone.iter().chain(v.by_next.iter().flat_map(|(_, list)| list)))
+            .copied()
+            .collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 pub struct Matcher<T> {
@@ -77,7 +165,7 @@ fn word_text(folded: &str) -> Vec<u8> {
     out
 }
 
-fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<Vec<u32>>) -> Result<Option<Scanner>, String> {
+fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<FirstWord>) -> Result<Option<Scanner>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -128,8 +216,8 @@ impl<T: Copy> Matcher<T> {
         }
         // Distinct first words, by where they are looked for.
         let mut index: std::collections::HashMap<(bool, Vec<u8>), usize> = std::collections::HashMap::new();
-        let (mut word_patterns, mut word_entries) = (Vec::new(), Vec::<Vec<u32>>::new());
-        let (mut punct_patterns, mut punct_entries) = (Vec::new(), Vec::<Vec<u32>>::new());
+        let (mut word_patterns, mut word_entries) = (Vec::new(), Vec::<FirstWord>::new());
+        let (mut punct_patterns, mut punct_entries) = (Vec::new(), Vec::<FirstWord>::new());
         for (i, entry) in entries.iter().enumerate() {
             let first = &entry.pieces[0];
             let word_led = first.core.chars().next().is_some_and(is_word_char);
@@ -150,10 +238,10 @@ impl<T: Copy> Matcher<T> {
             };
             let p = *index.entry((word_led, pattern.clone())).or_insert_with(|| {
                 patterns.push(pattern);
-                lists.push(Vec::new());
+                lists.push(FirstWord::default());
                 patterns.len() - 1
             });
-            lists[p].push(i as u32);
+            lists[p].add(i as u32, &entry.pieces);
         }
         let words = build_scanner(word_patterns, word_entries)?;
         let punctuation = build_scanner(punct_patterns, punct_entries)?;
@@ -181,17 +269,41 @@ impl<T: Copy> Matcher<T> {
     /// where the automaton found them.
     pub fn find_all(&self, original: &str, folded: &Folded) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let mut candidates = Vec::new();
         if let Some(words) = &self.words {
             let text = word_text(&folded.text);
             for m in words.automaton.find_overlapping_iter(&text[..]) {
                 // ` core` patterns start one byte before the word; `core` (suffix) ones at it.
                 let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
-                self.try_all(&words.by_first[m.pattern().as_usize()], original, folded, at, &mut hits);
+                candidates.clear();
+                words.by_first[m.pattern().as_usize()].candidates(&folded.text, at, &mut candidates);
+                self.try_all(&candidates, original, folded, at, &mut hits);
             }
         }
         if let Some(punct) = &self.punctuation {
             for m in punct.automaton.find_overlapping_iter(folded.text.as_str()) {
-                self.try_all(&punct.by_first[m.pattern().as_usize()], original, folded, m.start(), &mut hits);
+                candidates.clear();
+                punct.by_first[m.pattern().as_usize()].candidates(&folded.text, m.start(), &mut candidates);
+                self.try_all(&candidates, original, folded, m.start(), &mut hits);
+            }
+        }
+        hits
+    }
+
+    /// `find_all` without the first-word index: every entry of a hit's first word is tried.
+    #[cfg(test)]
+    fn find_all_unindexed(&self, original: &str, folded: &Folded) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        if let Some(words) = &self.words {
+            let text = word_text(&folded.text);
+            for m in words.automaton.find_overlapping_iter(&text[..]) {
+                let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
+                self.try_all(&words.by_first[m.pattern().as_usize()].all(), original, folded, at, &mut hits);
+            }
+        }
+        if let Some(punct) = &self.punctuation {
+            for m in punct.automaton.find_overlapping_iter(folded.text.as_str()) {
+                self.try_all(&punct.by_first[m.pattern().as_usize()].all(), original, folded, m.start(), &mut hits);
             }
         }
         hits
@@ -302,6 +414,56 @@ mod tests {
         check(&["rusia"], "Rusiei, Rusia", &["Rusia"]);
         check(&["ş"], "Ș", &["Ș"]);
         check(&[", die"], "Raketen, die es", &[", die"]);
+    }
+
+    /// Texts of every language, and the same texts with their spaces and punctuation varied.
+    fn texts_of_every_language() -> Vec<String> {
+        let templates = crate::generate::bundled().unwrap();
+        let mut texts: Vec<String> = (0..60).map(|i| crate::generate::article(&templates, 3, i).text).collect();
+        texts.extend(crate::bundled::DEMO_CORPUS.lines().map(String::from));
+        let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        for case in std::fs::read_dir(cases).unwrap() {
+            if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("input.txt")) {
+                texts.push(text);
+            }
+        }
+        let varied: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let gap = ["  ", "\n", " \u{a0}", ",", "-"][i % 5];
+                t.split(' ')
+                    .enumerate()
+                    .map(|(j, w)| if j % 3 == 1 { format!("{gap}{w}") } else { format!(" {w}") })
+                    .collect()
+            })
+            .collect();
+        texts.extend(varied);
+        texts
+    }
+
+    #[test]
+    fn the_first_word_index_drops_no_match() {
+        let lexicon = crate::lexicon::Lexicon::bundled().unwrap();
+        let texts = texts_of_every_language();
+        let mut checked = 0;
+        for lang in lexicon.languages().iter().chain([lexicon.language(crate::lexicon::UNDETERMINED).unwrap()]) {
+            for text in &texts {
+                let folded = Folded::new(text);
+                let hits = lang.matcher.find_all(text, &folded);
+                assert_eq!(hits, lang.matcher.find_all_unindexed(text, &folded), "{} on {text:?}", lang.code);
+                assert_eq!(
+                    lang.dates.months.find_all(text, &folded),
+                    lang.dates.months.find_all_unindexed(text, &folded)
+                );
+                assert_eq!(
+                    lang.dates.relative.find_all(text, &folded),
+                    lang.dates.relative.find_all_unindexed(text, &folded)
+                );
+                checked += hits.len();
+            }
+        }
+        assert!(checked > 10_000, "{checked} hits checked");
     }
 
     #[test]
