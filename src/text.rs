@@ -49,13 +49,24 @@ pub struct Folded {
 
 impl Folded {
     pub fn new(original: &str) -> Folded {
-        let mut text = String::with_capacity(original.len());
+        let mut bytes = Vec::with_capacity(original.len());
         let mut same_layout = true;
-        for c in original.chars() {
-            let f = fold_char(c);
-            same_layout &= f.len_utf8() == c.len_utf8();
-            text.push(f);
+        let mut rest = original;
+        while !rest.is_empty() {
+            // ASCII runs fold byte by byte; other characters one at a time.
+            let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+            let run = bytes.len();
+            bytes.extend_from_slice(&rest.as_bytes()[..ascii]);
+            bytes[run..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+            if let Some(c) = rest.chars().next() {
+                let f = fold_char(c);
+                same_layout &= f.len_utf8() == c.len_utf8();
+                bytes.extend_from_slice(f.encode_utf8(&mut [0; 4]).as_bytes());
+                rest = &rest[c.len_utf8()..];
+            }
         }
+        let text = String::from_utf8(bytes).expect("folding keeps UTF-8");
         let map = (!same_layout).then(|| {
             let mut map = Vec::with_capacity(text.len() + 1);
             for (i, c) in original.char_indices() {
@@ -256,6 +267,14 @@ mod tests {
             assert_eq!(folded.to_folded(o), f);
         }
         assert_eq!(folded.to_original(folded.text.len()), original.len());
+    }
+
+    #[test]
+    fn folded_text_is_every_char_folded() {
+        for original in ["", "ABC def", "Ünïcödé ÀÉÎ x", "Ş—İ\u{a0}Rosji’s", "ЗСУ та Україна", "«Großes» ΣΑΣ ǅ 12 ﬀ"]
+        {
+            assert_eq!(Folded::new(original).text, original.chars().map(fold_char).collect::<String>());
+        }
     }
 
     #[test]
