@@ -125,7 +125,7 @@ pub struct Entity {
     pub names: BTreeMap<String, Vec<String>>,
 }
 
-/// Number words and separators of a language.
+/// Number words and separators of a language (the scale and number words folded, once loaded).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Numbers {
@@ -599,8 +599,14 @@ fn load_language(
         native: lang.native,
         detect: lang.detect.words.iter().map(|w| fold(w)).collect(),
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
-        // Number words are looked up in folded text: fold them once here.
-        numbers: Numbers { words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(), ..lang.numbers },
+        // Number and scale words are looked up in folded text: fold them once here.
+        numbers: Numbers {
+            thousand: lang.numbers.thousand.iter().map(|w| fold(w)).collect(),
+            million: lang.numbers.million.iter().map(|w| fold(w)).collect(),
+            billion: lang.numbers.billion.iter().map(|w| fold(w)).collect(),
+            words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(),
+            ..lang.numbers
+        },
         dates,
         grammar: lang.grammar,
         matcher,

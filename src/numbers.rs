@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::lexicon::Language;
-use crate::text::{fold, Folded};
+use crate::text::Folded;
 
 /// A number a text states, and the words it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,18 +91,26 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     best
 }
 
+/// Whether a folded word of the text is the folded scale word `entry` (`word*`: a stem).
 fn word_matches(entry: &str, word: &str) -> bool {
-    let e = fold(entry);
-    match e.strip_suffix('*') {
+    match entry.strip_suffix('*') {
         Some(stem) => word.starts_with(stem),
-        None => word == e || word.trim_end_matches('.') == e.trim_end_matches('.'),
+        None => word == entry || word.trim_end_matches('.') == entry.trim_end_matches('.'),
     }
+}
+
+/// The start of the last occurrence of `needle` that ends by `end` in `text`. The texts searched
+/// here are a few words long: comparing at each place costs less than setting up `str::rfind`.
+fn rfind_before(text: &str, end: usize, needle: &str) -> Option<usize> {
+    let (hay, needle) = (&text.as_bytes()[..end], needle.as_bytes());
+    let last = hay.len().checked_sub(needle.len())?;
+    (0..=last).rev().find(|&p| hay[p..].starts_with(needle))
 }
 
 /// The last occurrence of `word` in `text` standing as whole words.
 fn rfind_word(text: &str, word: &str) -> Option<usize> {
     let mut end = text.len();
-    while let Some(p) = text[..end].rfind(word) {
+    while let Some(p) = rfind_before(text, end, word) {
         let before_ok = text[..p].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
         let after_ok = text[p + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
@@ -111,4 +119,19 @@ fn rfind_word(text: &str, word: &str) -> Option<usize> {
         end = p;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfind_before_is_rfind() {
+        let text = "około 1,5 mln, kilkaset i kilkaset tysięcy, ąą";
+        for needle in ["kilkaset", "mln", "ą", "ąą", "x", "około", "y", text] {
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(rfind_before(text, end, needle), text[..end].rfind(needle), "{needle:?} before {end}");
+            }
+        }
+    }
 }
