@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Folds one character for case-insensitive matching.
 pub fn fold_char(c: char) -> char {
@@ -32,6 +33,13 @@ pub fn fold_typography(c: char) -> char {
     }
 }
 
+/// `fold_char` of every two-byte UTF-8 character (U+0080 to U+07FF: Latin, Greek, Cyrillic),
+/// computed once.
+fn two_byte_folds() -> &'static [char] {
+    static FOLDS: OnceLock<Vec<char>> = OnceLock::new();
+    FOLDS.get_or_init(|| (0x80..0x800).filter_map(char::from_u32).map(fold_char).collect())
+}
+
 /// Folds a whole string (for lookups: labels, parameters, lexicon entries).
 pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()
@@ -49,34 +57,40 @@ pub struct Folded {
 
 impl Folded {
     pub fn new(original: &str) -> Folded {
+        let two_byte = two_byte_folds();
         let mut bytes = Vec::with_capacity(original.len());
-        let mut same_layout = true;
-        let mut rest = original;
-        while !rest.is_empty() {
+        // Built from the first character whose folded form has another length; until then every
+        // offset maps to itself.
+        let mut map: Option<Vec<u32>> = None;
+        let mut at = 0;
+        while at < original.len() {
             // ASCII runs fold byte by byte; other characters one at a time.
-            let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-            let run = bytes.len();
-            bytes.extend_from_slice(&rest.as_bytes()[..ascii]);
-            bytes[run..].make_ascii_lowercase();
-            rest = &rest[ascii..];
-            if let Some(c) = rest.chars().next() {
-                let f = fold_char(c);
-                same_layout &= f.len_utf8() == c.len_utf8();
-                bytes.extend_from_slice(f.encode_utf8(&mut [0; 4]).as_bytes());
-                rest = &rest[c.len_utf8()..];
+            let run = original.as_bytes()[at..].iter().position(|b| !b.is_ascii()).unwrap_or(original.len() - at);
+            let from = bytes.len();
+            bytes.extend_from_slice(&original.as_bytes()[at..at + run]);
+            bytes[from..].make_ascii_lowercase();
+            if let Some(map) = &mut map {
+                map.extend(at as u32..(at + run) as u32);
             }
+            at += run;
+            let Some(c) = original[at..].chars().next() else { break };
+            let f = match two_byte.get((c as usize).wrapping_sub(0x80)) {
+                Some(&f) => f,
+                None => fold_char(c),
+            };
+            if map.is_none() && f.len_utf8() != c.len_utf8() {
+                map = Some((0..bytes.len() as u32).collect());
+            }
+            if let Some(map) = &mut map {
+                map.extend(std::iter::repeat_n(at as u32, f.len_utf8()));
+            }
+            bytes.extend_from_slice(f.encode_utf8(&mut [0; 4]).as_bytes());
+            at += c.len_utf8();
+        }
+        if let Some(map) = &mut map {
+            map.push(original.len() as u32);
         }
         let text = String::from_utf8(bytes).expect("folding keeps UTF-8");
-        let map = (!same_layout).then(|| {
-            let mut map = Vec::with_capacity(text.len() + 1);
-            for (i, c) in original.char_indices() {
-                for _ in 0..fold_char(c).len_utf8() {
-                    map.push(i as u32);
-                }
-            }
-            map.push(original.len() as u32);
-            map
-        });
         Folded { text, map, original_len: original.len() }
     }
 
@@ -118,27 +132,30 @@ pub fn is_word_char(c: char) -> bool {
 pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        let next = chars.get(i + 1).map(|&(_, n)| n);
+    let mut pos = 0;
+    // Only line breaks and sentence punctuation can end a sentence ('…' starts with 0xE2).
+    while let Some(skip) = text.as_bytes()[pos..].iter().position(|&b| matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2)) {
+        pos += skip;
+        let c = text[pos..].chars().next().expect("a char starts at a byte found above");
+        let next_pos = pos + c.len_utf8();
+        let mut resume = next_pos;
         let mut cut = None;
         if c == '\n' {
-            let following = chars[i + 1..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace());
+            let following = text[next_pos..].chars().find(|n| !n.is_whitespace());
             if following.is_none_or(|n| !n.is_lowercase()) {
                 cut = Some(pos);
             }
         } else if matches!(c, '.' | '!' | '?' | '…') {
+            let next = text[next_pos..].chars().next();
             // Extend over a run of closing punctuation: "...", ".”", "?!"
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')')
-            {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(text.len(), |&(p, _)| p);
-            let after = chars[j..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace() || *n == '\n');
-            let spaced = next.is_some_and(char::is_whitespace) || j > i + 1;
+            let run: usize = text[next_pos..]
+                .chars()
+                .take_while(|&n| matches!(n, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')'))
+                .map(char::len_utf8)
+                .sum();
+            let end = next_pos + run;
+            let after = text[end..].chars().find(|n| !n.is_whitespace() || *n == '\n');
+            let spaced = next.is_some_and(char::is_whitespace) || run > 0;
             let starts_new = match after {
                 None => true,
                 Some(n) => {
@@ -154,14 +171,14 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
                 && !(c == '.' && is_abbreviation(text, pos, abbreviations))
             {
                 cut = Some(end);
-                i = j.saturating_sub(1);
+                resume = end;
             }
         }
         if let Some(end) = cut {
             push_trimmed(text, start..end, &mut out);
             start = end;
         }
-        i += 1;
+        pos = resume;
     }
     push_trimmed(text, start..text.len(), &mut out);
     out
@@ -238,6 +255,82 @@ mod tests {
         assert_eq!(got, expected, "splitting {text:?}");
     }
 
+    /// The splitting rules applied one character at a time, with no skipping ahead.
+    fn split_sentences_by_chars(text: &str, abbreviations: &HashSet<String>) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (pos, c) = chars[i];
+            let next = chars.get(i + 1).map(|&(_, n)| n);
+            let mut cut = None;
+            if c == '\n' {
+                let following = chars[i + 1..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace());
+                if following.is_none_or(|n| !n.is_lowercase()) {
+                    cut = Some(pos);
+                }
+            } else if matches!(c, '.' | '!' | '?' | '…') {
+                // Extend over a run of closing punctuation: "...", ".”", "?!"
+                let mut j = i + 1;
+                while j < chars.len()
+                    && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | '»' | ')')
+                {
+                    j += 1;
+                }
+                let end = chars.get(j).map_or(text.len(), |&(p, _)| p);
+                let after = chars[j..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace() || *n == '\n');
+                let spaced = next.is_some_and(char::is_whitespace) || j > i + 1;
+                let starts_new = match after {
+                    None => true,
+                    Some(n) => {
+                        n == '\n'
+                            || n.is_uppercase()
+                            || (spaced
+                                && (n.is_numeric()
+                                    || matches!(n, '"' | '„' | '“' | '«' | '\'' | '(' | '-' | '–' | '—')))
+                    }
+                };
+                let directly_capital = !spaced && next.is_some_and(char::is_uppercase);
+                if (spaced || directly_capital || after.is_none())
+                    && starts_new
+                    && !(c == '.' && is_abbreviation(text, pos, abbreviations))
+                {
+                    cut = Some(end);
+                    i = j.saturating_sub(1);
+                }
+            }
+            if let Some(end) = cut {
+                push_trimmed(text, start..end, &mut out);
+                start = end;
+            }
+            i += 1;
+        }
+        push_trimmed(text, start..text.len(), &mut out);
+        out
+    }
+
+    #[test]
+    fn skipping_ahead_splits_as_char_by_char() {
+        let lexicon = crate::lexicon::Lexicon::bundled().unwrap();
+        let templates = crate::generate::bundled().unwrap();
+        let mut texts: Vec<String> = (0..100).map(|i| crate::generate::article(&templates, 9, i).text).collect();
+        texts.extend(crate::bundled::DEMO_CORPUS.lines().map(String::from));
+        texts.extend(
+            ["a…B", "Wait…\nthen.", "x.”Y", "Ok?!\n\nno", "“Quote.” «Next»", "end.", "1. 2. Drei", "…", "a\n"]
+                .map(String::from),
+        );
+        for lang in lexicon.languages() {
+            for text in &texts {
+                assert_eq!(
+                    split_sentences(text, &lang.abbreviations),
+                    split_sentences_by_chars(text, &lang.abbreviations),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn sentences() {
         check("One ship sailed. Two more followed.", &["One ship sailed.", "Two more followed."]);
@@ -271,9 +364,18 @@ mod tests {
 
     #[test]
     fn folded_text_is_every_char_folded() {
-        for original in ["", "ABC def", "Ünïcödé ÀÉÎ x", "Ş—İ\u{a0}Rosji’s", "ЗСУ та Україна", "«Großes» ΣΑΣ ǅ 12 ﬀ"]
+        let every_char: String = (0..0x3000u32).filter_map(char::from_u32).collect();
+        for original in
+            ["", "ABC def", "Ünïcödé ÀÉÎ x", "Ş—İ\u{a0}Rosji’s", "ЗСУ та Україна", "«Großes» ΣΑΣ ǅ 12 ﬀ Ⱥ", &every_char]
         {
-            assert_eq!(Folded::new(original).text, original.chars().map(fold_char).collect::<String>());
+            let folded = Folded::new(original);
+            assert_eq!(folded.text, original.chars().map(fold_char).collect::<String>());
+            // The way back: each folded character to its original character.
+            let mut expected: Vec<usize> = original.char_indices().map(|(i, _)| i).collect();
+            expected.push(original.len());
+            let boundaries = (0..=folded.text.len()).filter(|&f| folded.text.is_char_boundary(f));
+            let mapped: Vec<usize> = boundaries.map(|f| folded.to_original(f)).collect();
+            assert_eq!(mapped, expected, "{original:?}");
         }
     }
 
