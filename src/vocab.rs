@@ -192,7 +192,7 @@ impl Category {
     }
 
     pub fn iri(self) -> String {
-        format!("{AGC}{}", self.notation())
+        [AGC, self.notation()].concat()
     }
 }
 
@@ -220,7 +220,7 @@ impl Modality {
     }
 
     pub fn iri(self) -> String {
-        format!("{AGM}{}", self.notation())
+        [AGM, self.notation()].concat()
     }
 }
 
