@@ -7,7 +7,7 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::text::{fold, fold_typography, is_word_char, Folded};
+use crate::text::{fold, fold_typography, is_word_char, next_non_ascii, Folded};
 
 /// One word of an entry.
 #[derive(Debug, Clone)]
@@ -149,18 +149,37 @@ pub struct Matcher<T> {
 /// The folded text with every character that is not a letter or digit replaced by as many
 /// spaces as its UTF-8 length, after one leading space: byte `i + 1` of it is byte `i` of the
 /// folded text, and a word start is exactly a space followed by a word character.
+/// Each byte as the word text has it: ASCII letters and digits kept, other ASCII a space, and
+/// the bytes of other characters kept (for `word_text` to check whole characters).
+const ASCII_AS_WORD_TEXT: [u8; 256] = {
+    let mut table = [b' '; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte >= 0x80 || byte.is_ascii_alphanumeric() {
+            table[b] = byte;
+        }
+        b += 1;
+    }
+    table
+};
+
 fn word_text(folded: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(folded.len() + 1);
     out.push(b' ');
-    for c in folded.chars() {
-        if c.is_ascii() {
-            out.push(if c.is_ascii_alphanumeric() { c as u8 } else { b' ' });
-        } else if is_word_char(c) {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-        } else {
-            out.extend(std::iter::repeat_n(b' ', c.len_utf8()));
+    out.extend_from_slice(folded.as_bytes());
+    for b in &mut out {
+        *b = ASCII_AS_WORD_TEXT[usize::from(*b)];
+    }
+    // Then the characters that are not ASCII and not letters or digits.
+    let mut at = 0;
+    while let Some(next) = next_non_ascii(folded.as_bytes(), at) {
+        at = next;
+        let c = folded[at..].chars().next().expect("a char starts at a non-ASCII byte here");
+        if !is_word_char(c) {
+            out[at + 1..at + 1 + c.len_utf8()].fill(b' ');
         }
+        at += c.len_utf8();
     }
     out
 }

@@ -33,11 +33,30 @@ pub fn fold_typography(c: char) -> char {
     }
 }
 
-/// `fold_char` of every two-byte UTF-8 character (U+0080 to U+07FF: Latin, Greek, Cyrillic),
-/// computed once.
-fn two_byte_folds() -> &'static [char] {
-    static FOLDS: OnceLock<Vec<char>> = OnceLock::new();
-    FOLDS.get_or_init(|| (0x80..0x800).filter_map(char::from_u32).map(fold_char).collect())
+/// `fold_char` of a character that is not ASCII: two-byte characters (U+0080 to U+07FF: Latin,
+/// Greek, Cyrillic) from a table computed once.
+fn fold_non_ascii(c: char) -> char {
+    static TWO_BYTE: OnceLock<Vec<char>> = OnceLock::new();
+    let table = TWO_BYTE.get_or_init(|| (0x80..0x800).filter_map(char::from_u32).map(fold_char).collect());
+    table.get((c as usize).wrapping_sub(0x80)).copied().unwrap_or_else(|| fold_char(c))
+}
+
+/// The offset of the first byte at or after `from` that is not ASCII.
+pub fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    // Near by in text of other scripts, where most characters are not ASCII...
+    let near = bytes.len().min(from + 8);
+    if let Some(i) = bytes.get(from..near)?.iter().position(|b| !b.is_ascii()) {
+        return Some(from + i);
+    }
+    // ...else a block at a time: a block is checked a word at a time.
+    let mut at = near;
+    for block in bytes[near..].chunks(32) {
+        if !block.is_ascii() {
+            return block.iter().position(|b| !b.is_ascii()).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
 }
 
 /// Folds a whole string (for lookups: labels, parameters, lexicon entries).
@@ -57,41 +76,37 @@ pub struct Folded {
 
 impl Folded {
     pub fn new(original: &str) -> Folded {
-        let two_byte = two_byte_folds();
-        let mut bytes = Vec::with_capacity(original.len());
-        // Built from the first character whose folded form has another length; until then every
-        // offset maps to itself.
-        let mut map: Option<Vec<u32>> = None;
+        let mut text = original.to_ascii_lowercase();
+        // The other characters fold in place while each keeps its length (the common case).
         let mut at = 0;
-        while at < original.len() {
-            // ASCII runs fold byte by byte; other characters one at a time.
-            let run = original.as_bytes()[at..].iter().position(|b| !b.is_ascii()).unwrap_or(original.len() - at);
-            let from = bytes.len();
-            bytes.extend_from_slice(&original.as_bytes()[at..at + run]);
-            bytes[from..].make_ascii_lowercase();
-            if let Some(map) = &mut map {
-                map.extend(at as u32..(at + run) as u32);
+        while let Some(next) = next_non_ascii(text.as_bytes(), at) {
+            at = next;
+            let c = text[at..].chars().next().expect("a char starts at a non-ASCII byte here");
+            let f = fold_non_ascii(c);
+            if f != c {
+                if f.len_utf8() != c.len_utf8() {
+                    text.truncate(at);
+                    return Folded::mapped(original, text);
+                }
+                text.replace_range(at..at + c.len_utf8(), f.encode_utf8(&mut [0; 4]));
             }
-            at += run;
-            let Some(c) = original[at..].chars().next() else { break };
-            let f = match two_byte.get((c as usize).wrapping_sub(0x80)) {
-                Some(&f) => f,
-                None => fold_char(c),
-            };
-            if map.is_none() && f.len_utf8() != c.len_utf8() {
-                map = Some((0..bytes.len() as u32).collect());
-            }
-            if let Some(map) = &mut map {
-                map.extend(std::iter::repeat_n(at as u32, f.len_utf8()));
-            }
-            bytes.extend_from_slice(f.encode_utf8(&mut [0; 4]).as_bytes());
             at += c.len_utf8();
         }
-        if let Some(map) = &mut map {
-            map.push(original.len() as u32);
+        Folded { text, map: None, original_len: original.len() }
+    }
+
+    /// Folds the rest of `original` after `folded`, its folded start up to the first character
+    /// whose folded form has another length, and keeps the map back.
+    fn mapped(original: &str, mut folded: String) -> Folded {
+        let start = folded.len();
+        let mut map: Vec<u32> = (0..start as u32).collect();
+        for (i, c) in original[start..].char_indices() {
+            let f = if c.is_ascii() { c.to_ascii_lowercase() } else { fold_non_ascii(c) };
+            map.extend(std::iter::repeat_n((start + i) as u32, f.len_utf8()));
+            folded.push(f);
         }
-        let text = String::from_utf8(bytes).expect("folding keeps UTF-8");
-        Folded { text, map, original_len: original.len() }
+        map.push(original.len() as u32);
+        Folded { text: folded, map: Some(map), original_len: original.len() }
     }
 
     /// Maps a byte offset of the folded text (on a char boundary) to the original text.
@@ -376,6 +391,16 @@ mod tests {
             let boundaries = (0..=folded.text.len()).filter(|&f| folded.text.is_char_boundary(f));
             let mapped: Vec<usize> = boundaries.map(|f| folded.to_original(f)).collect();
             assert_eq!(mapped, expected, "{original:?}");
+        }
+    }
+
+    #[test]
+    fn next_non_ascii_finds_the_first() {
+        let text = "a".repeat(70) + "é" + &"b".repeat(40) + "ł";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let expected = bytes[from..].iter().position(|b| !b.is_ascii()).map(|i| from + i);
+            assert_eq!(next_non_ascii(bytes, from), expected, "from {from}");
         }
     }
 
