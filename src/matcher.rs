@@ -32,6 +32,15 @@ pub struct Entry<T> {
     pub file: String,
     pieces: Vec<Piece>,
     exact_case: bool,
+    /// The characters of `text` other than `*` and `=`.
+    literal_chars: usize,
+}
+
+impl<T> Entry<T> {
+    /// How many characters of the entry are literal (not `*` or `=`): the longer, the more specific.
+    pub fn literal_chars(&self) -> usize {
+        self.literal_chars
+    }
 }
 
 /// A match: a byte range of the folded text and the entry that matched.
@@ -231,7 +240,8 @@ impl<T: Copy> Matcher<T> {
         let mut entries = Vec::new();
         for (text, target, file) in items {
             let (pieces, exact_case) = parse_entry(&text).map_err(|e| format!("{file}: {e}"))?;
-            entries.push(Entry { text, target, file, pieces, exact_case });
+            let literal_chars = text.chars().filter(|c| *c != '*' && *c != '=').count();
+            entries.push(Entry { text, target, file, pieces, exact_case, literal_chars });
         }
         // Distinct first words, by where they are looked for.
         let mut index: std::collections::HashMap<(bool, Vec<u8>), usize> = std::collections::HashMap::new();

@@ -5,6 +5,7 @@
 //! (calibres, designations) claim their spans first, so "152 mm" or "Su-35" is never read as
 //! anything else. Spans are byte ranges into the original text.
 
+use std::cmp::Reverse;
 use std::ops::Range;
 
 use crate::lexicon::{Language, Lexicon, Target};
@@ -50,30 +51,28 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     }
     for hit in lang.matcher.find_all(text, folded) {
         let entry = lang.matcher.entry(hit.entry);
-        let core = entry.text.chars().filter(|c| *c != '*' && *c != '=').count();
         candidates.push(Candidate {
             start: hit.start,
             end: hit.end,
-            core,
+            core: entry.literal_chars(),
             target: entry.target,
             found: Found::Entry(hit.entry),
         });
     }
-    // Longest first; then patterns, longer literal entries, more specific kinds, earlier.
-    candidates.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(b.core.cmp(&a.core))
-            .then(a.target.priority().cmp(&b.target.priority()))
-            .then(a.start.cmp(&b.start))
+    // Longest first; then patterns, longer literal entries, more specific kinds, earlier; then
+    // in the order found.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_unstable_by_key(|&i| {
+        let c = &candidates[i];
+        (Reverse(c.end - c.start), Reverse(c.core), c.target.priority(), c.start, i)
     });
-    let mut taken: Vec<Range<usize>> = Vec::new();
+    let mut claimed = Claimed::new(folded.text.len());
     let mut chosen = Vec::new();
-    for c in candidates {
-        if taken.iter().any(|t| t.start < c.end && c.start < t.end) {
+    for c in order.into_iter().map(|i| &candidates[i]) {
+        if claimed.overlaps(c.start..c.end) {
             continue;
         }
-        taken.push(c.start..c.end);
+        claimed.claim(c.start..c.end);
         chosen.push(Mention {
             span: folded.to_original(c.start)..folded.to_original(c.end),
             target: c.target,
@@ -82,6 +81,35 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     }
     chosen.sort_by_key(|m| (m.span.start, m.span.end));
     chosen
+}
+
+/// Spans chosen so far (they never overlap), and which bytes of the text they cover: a span
+/// overlaps a chosen one when it covers a covered byte.
+struct Claimed {
+    covered: Vec<bool>,
+    spans: Vec<Range<usize>>,
+    /// Whether an empty span was chosen (only a pattern can match nothing).
+    any_empty: bool,
+}
+
+impl Claimed {
+    fn new(text_len: usize) -> Claimed {
+        Claimed { covered: vec![false; text_len], spans: Vec::new(), any_empty: false }
+    }
+
+    fn overlaps(&self, span: Range<usize>) -> bool {
+        if span.is_empty() || self.any_empty {
+            // An empty span has no byte to look at: compare with every span.
+            return self.spans.iter().any(|t| t.start < span.end && span.start < t.end);
+        }
+        self.covered[span].contains(&true)
+    }
+
+    fn claim(&mut self, span: Range<usize>) {
+        self.covered[span.clone()].fill(true);
+        self.any_empty |= span.is_empty();
+        self.spans.push(span);
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +125,25 @@ mod tests {
             .into_iter()
             .map(|m| (text[m.span].to_string(), m.target))
             .collect()
+    }
+
+    #[test]
+    fn claimed_spans_overlap_as_ranges_do() {
+        let spans = [3..7, 7..9, 0..2, 5..5, 12..20, 9..9, 2..3, 8..13, 1..1, 14..14];
+        for empty_first in [false, true] {
+            let mut claimed = Claimed::new(24);
+            let mut chosen: Vec<Range<usize>> = Vec::new();
+            let order: Vec<&Range<usize>> =
+                if empty_first { spans.iter().rev().collect() } else { spans.iter().collect() };
+            for span in order {
+                let overlaps = chosen.iter().any(|t| t.start < span.end && span.start < t.end);
+                assert_eq!(claimed.overlaps(span.clone()), overlaps, "{span:?} after {chosen:?}");
+                if !overlaps {
+                    claimed.claim(span.clone());
+                    chosen.push(span.clone());
+                }
+            }
+        }
     }
 
     #[test]
