@@ -138,6 +138,18 @@ pub fn is_word_char(c: char) -> bool {
     }
 }
 
+/// The bytes at which a sentence may end: line breaks, sentence punctuation, and the first byte
+/// of '…' (and of other characters from U+2000 to U+2FFF, which the splitter then passes over).
+const MAY_END_SENTENCE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\n' as usize] = true;
+    table[b'.' as usize] = true;
+    table[b'!' as usize] = true;
+    table[b'?' as usize] = true;
+    table[0xE2] = true;
+    table
+};
+
 /// Splits a text into sentences: byte ranges into `text`, trimmed, never empty.
 ///
 /// A sentence ends at `.`, `!`, `?` or `…` followed by a space and a capital, digit or quote,
@@ -148,8 +160,7 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
     let mut out = Vec::new();
     let mut start = 0;
     let mut pos = 0;
-    // Only line breaks and sentence punctuation can end a sentence ('…' starts with 0xE2).
-    while let Some(skip) = text.as_bytes()[pos..].iter().position(|&b| matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2)) {
+    while let Some(skip) = text.as_bytes()[pos..].iter().position(|&b| MAY_END_SENTENCE[usize::from(b)]) {
         pos += skip;
         let c = text[pos..].chars().next().expect("a char starts at a byte found above");
         let next_pos = pos + c.len_utf8();

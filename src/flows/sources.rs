@@ -14,17 +14,19 @@ use crate::text::fold;
 /// The longest run of capitalised words (or one acronym) counted as a name.
 const MAX_NAME_WORDS: usize = 4;
 
-/// Words of `text[from..to]` with their byte ranges, punctuation trimmed; the flag says the
-/// word was followed by punctuation (a name cannot run past it).
-fn words(text: &str, from: usize, to: usize) -> Vec<(usize, usize, bool)> {
+/// The first `max` words of `text[from..to]` with their byte ranges, punctuation trimmed; the
+/// flag says the word was followed by punctuation (a name cannot run past it).
+fn words(text: &str, from: usize, to: usize, max: usize) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     let slice = &text[from..to];
-    let mut offset = 0;
     for raw in slice.split_whitespace() {
-        let start = offset + slice[offset..].find(raw).unwrap_or(0);
-        offset = start + raw.len();
+        // (`raw` is a piece of `slice`: its offset is the distance between their starts.)
+        let start = raw.as_ptr() as usize - slice.as_ptr() as usize;
         let trimmed_start = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
         let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        if !core.is_empty() && out.len() == max {
+            break;
+        }
         if core.is_empty() {
             if let Some(last) = out.last_mut() {
                 let (_, _, ref mut stop): &mut (usize, usize, bool) = last;
@@ -62,9 +64,9 @@ fn accept(text: &str, run: &[(usize, usize, bool)]) -> Option<String> {
 /// A name starting within six words after `from` (descriptors such as "military analyst" may
 /// come first), before `to` and before any punctuation.
 fn name_after(lang: &Language, text: &str, from: usize, to: usize) -> Option<String> {
-    let ws = words(text, from, to);
+    let ws = words(text, from, to, 6 + MAX_NAME_WORDS);
     let mut run: Vec<(usize, usize, bool)> = Vec::new();
-    for &(s, e, stop) in ws.iter().take(6 + MAX_NAME_WORDS) {
+    for &(s, e, stop) in &ws {
         if is_capitalised(lang, &text[s..e]) {
             run.push((s, e, stop));
             if stop || run.len() == MAX_NAME_WORDS {
@@ -79,7 +81,7 @@ fn name_after(lang: &Language, text: &str, from: usize, to: usize) -> Option<Str
 
 /// A name ending right before `to` (a says-verb), not reaching back past `from`.
 fn name_before(lang: &Language, text: &str, from: usize, to: usize) -> Option<String> {
-    let ws = words(text, from, to);
+    let ws = words(text, from, to, usize::MAX);
     let mut run: Vec<(usize, usize, bool)> = Vec::new();
     for &(s, e, stop) in ws.iter().rev() {
         if stop && !run.is_empty() {
@@ -262,6 +264,15 @@ mod tests {
         let text = text.replace('|', "");
         assert_eq!(name_after(lang, &text, cue, text.len()).as_deref(), after, "after in {text:?}");
         assert_eq!(name_before(lang, &text, 0, cue).as_deref(), before, "before in {text:?}");
+    }
+
+    #[test]
+    fn the_first_words_are_those_of_all_words() {
+        let text = "said, military analyst \u{201c}Oleh\u{201d} Kovalenko (of the -- institute) , J. R. Hartley: yes";
+        let all = words(text, 4, text.len(), usize::MAX);
+        for max in 0..all.len() + 2 {
+            assert_eq!(words(text, 4, text.len(), max), all[..max.min(all.len())], "{max} words");
+        }
     }
 
     #[test]
