@@ -43,6 +43,7 @@
 //!
 //! Every decision is written to `Extraction::explain`, which `extract --explain` prints.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -126,22 +127,27 @@ enum Unit {
 }
 
 #[derive(Debug, Clone)]
-struct Placed {
+struct Placed<'l> {
     unit: Unit,
     span: Range<usize>,
     /// The matched entry, for explanations.
-    entry: String,
+    entry: Cow<'l, str>,
 }
 
 /// Reads units out of a sentence's mentions, resolving metonyms: a capital stands for its
 /// state, unless a locative cue puts it (or a state) on the map ("in Moscow", "in der Ukraine").
 /// A name that modifies a compound ("US-Geheimdienst", "NATO-Staaten") is read like a demonym.
-fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -> Vec<Placed> {
+fn units<'l, 'm>(
+    lexicon: &'l Lexicon,
+    lang: &'l Language,
+    text: &str,
+    mentions: impl IntoIterator<Item = &'m Mention>,
+) -> Vec<Placed<'l>> {
     let mut out: Vec<Placed> = Vec::new();
     for m in mentions {
         let entry = match m.found {
-            Found::Entry(i) => lang.matcher.entry(i).text.clone(),
-            Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
+            Found::Entry(i) => Cow::Borrowed(lang.matcher.entry(i).text.as_str()),
+            Found::Pattern(i) => Cow::Owned(format!("pattern {}", lexicon.patterns[i as usize].name)),
         };
         let located = out.last().is_some_and(|p| {
             matches!(p.unit, Unit::Cue(Cue::At | Cue::Via)) && words_between(text, p.span.end, m.span.start) == 0
@@ -218,12 +224,9 @@ pub fn extract_flows(
         while cursor < mentions.len() && mentions[cursor].span.start < sentence.end {
             cursor += 1;
         }
-        let inside: Vec<Mention> = mentions[first..cursor]
-            .iter()
-            .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
-            .cloned()
-            .collect();
-        let placed = units(lexicon, lang, text, &inside);
+        let inside =
+            mentions[first..cursor].iter().filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end);
+        let placed = units(lexicon, lang, text, inside);
         for p in &placed {
             match p.unit {
                 Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) => {
