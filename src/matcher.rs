@@ -296,55 +296,59 @@ impl<T: Copy> Matcher<T> {
 
     /// Every entry match in `folded` (overlapping; the caller chooses among them), in order of
     /// where the automaton found them.
+    ///
+    /// In three passes, each reading one kind of data (the automaton, the first-word index, the
+    /// entries), so that the memory reads of one pass do not wait on those of another.
     pub fn find_all(&self, original: &str, folded: &Folded) -> Vec<Hit> {
-        let mut hits = Vec::new();
+        let mut tries: Vec<(u32, usize)> = Vec::new();
         let mut candidates = Vec::new();
+        for (first, at) in self.first_words(folded) {
+            candidates.clear();
+            first.candidates(&folded.text, at, &mut candidates);
+            tries.extend(candidates.iter().map(|&e| (e, at)));
+        }
+        self.try_all(tries, original, folded)
+    }
+
+    /// Where a first word of an entry stands in `folded`, and the entries it may start.
+    fn first_words(&self, folded: &Folded) -> Vec<(&FirstWord, usize)> {
+        let mut found = Vec::new();
         if let Some(words) = &self.words {
             let text = word_text(&folded.text);
-            for m in words.automaton.find_overlapping_iter(&text[..]) {
+            found.extend(words.automaton.find_overlapping_iter(&text[..]).map(|m| {
                 // ` core` patterns start one byte before the word; `core` (suffix) ones at it.
                 let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
-                candidates.clear();
-                words.by_first[m.pattern().as_usize()].candidates(&folded.text, at, &mut candidates);
-                self.try_all(&candidates, original, folded, at, &mut hits);
-            }
+                (&words.by_first[m.pattern().as_usize()], at)
+            }));
         }
         if let Some(punct) = &self.punctuation {
-            for m in punct.automaton.find_overlapping_iter(folded.text.as_str()) {
-                candidates.clear();
-                punct.by_first[m.pattern().as_usize()].candidates(&folded.text, m.start(), &mut candidates);
-                self.try_all(&candidates, original, folded, m.start(), &mut hits);
-            }
+            found.extend(
+                punct
+                    .automaton
+                    .find_overlapping_iter(folded.text.as_str())
+                    .map(|m| (&punct.by_first[m.pattern().as_usize()], m.start())),
+            );
         }
-        hits
+        found
     }
 
     /// `find_all` without the first-word index: every entry of a hit's first word is tried.
     #[cfg(test)]
     fn find_all_unindexed(&self, original: &str, folded: &Folded) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        if let Some(words) = &self.words {
-            let text = word_text(&folded.text);
-            for m in words.automaton.find_overlapping_iter(&text[..]) {
-                let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
-                self.try_all(&words.by_first[m.pattern().as_usize()].all(), original, folded, at, &mut hits);
-            }
-        }
-        if let Some(punct) = &self.punctuation {
-            for m in punct.automaton.find_overlapping_iter(folded.text.as_str()) {
-                self.try_all(&punct.by_first[m.pattern().as_usize()].all(), original, folded, m.start(), &mut hits);
-            }
-        }
-        hits
+        let tries =
+            self.first_words(folded).into_iter().flat_map(|(first, at)| first.all().into_iter().map(move |e| (e, at)));
+        self.try_all(tries, original, folded)
     }
 
-    fn try_all(&self, entries: &[u32], original: &str, folded: &Folded, at: usize, hits: &mut Vec<Hit>) {
-        for &e in entries {
-            let entry = &self.entries[e as usize];
-            if let Some((start, end)) = try_entry(entry, original, folded, at) {
-                hits.push(Hit { start, end, entry: e });
-            }
-        }
+    /// The entries that match, of those tried at each place.
+    fn try_all(&self, tries: impl IntoIterator<Item = (u32, usize)>, original: &str, folded: &Folded) -> Vec<Hit> {
+        tries
+            .into_iter()
+            .filter_map(|(e, at)| {
+                let (start, end) = try_entry(&self.entries[e as usize], original, folded, at)?;
+                Some(Hit { start, end, entry: e })
+            })
+            .collect()
     }
 }
 
