@@ -9,9 +9,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::text::{fold, fold_typography, is_word_char, next_non_ascii, Folded};
 
-/// One word of an entry.
+/// One word of an entry, as parsed.
 #[derive(Debug, Clone)]
-struct Piece {
+struct ParsedPiece {
     /// The literal part, folded.
     core: String,
     /// The literal part as written (typography folded, case kept), for exact-case entries.
@@ -22,6 +22,60 @@ struct Piece {
     suffix: bool,
 }
 
+/// Where a piece's text is in `Pieces::text`.
+#[derive(Debug, Clone, Copy)]
+struct TextSpan {
+    start: u32,
+    len: u32,
+}
+
+/// One word of an entry, its texts in `Pieces::text`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    core: TextSpan,
+    exact: TextSpan,
+    stem: bool,
+    suffix: bool,
+}
+
+/// The pieces of every entry, packed into three arrays (all the texts one after another, the
+/// pieces, each entry's run of pieces): what the check at every hit reads stays close together
+/// instead of in strings spread over the heap.
+#[derive(Debug, Clone, Default)]
+struct Pieces {
+    text: String,
+    pieces: Vec<Piece>,
+    /// Per entry: its first piece, how many, and whether it matches with exact case.
+    of_entry: Vec<(u32, u32, bool)>,
+}
+
+impl Pieces {
+    fn push(&mut self, parsed: &[ParsedPiece], exact_case: bool) {
+        self.of_entry.push((self.pieces.len() as u32, parsed.len() as u32, exact_case));
+        for p in parsed {
+            let core = self.add_text(&p.core);
+            let exact = self.add_text(&p.exact);
+            self.pieces.push(Piece { core, exact, stem: p.stem, suffix: p.suffix });
+        }
+    }
+
+    fn add_text(&mut self, text: &str) -> TextSpan {
+        let span = TextSpan { start: self.text.len() as u32, len: text.len() as u32 };
+        self.text.push_str(text);
+        span
+    }
+
+    /// The pieces of entry `e`, and whether it matches with exact case.
+    fn of(&self, e: u32) -> (&[Piece], bool) {
+        let (first, count, exact_case) = self.of_entry[e as usize];
+        (&self.pieces[first as usize..(first + count) as usize], exact_case)
+    }
+
+    fn text(&self, span: TextSpan) -> &str {
+        &self.text[span.start as usize..(span.start + span.len) as usize]
+    }
+}
+
 /// A compiled entry and what it stands for.
 #[derive(Debug, Clone)]
 pub struct Entry<T> {
@@ -30,8 +84,6 @@ pub struct Entry<T> {
     pub target: T,
     /// The file it comes from (for explanations).
     pub file: String,
-    pieces: Vec<Piece>,
-    exact_case: bool,
     /// The characters of `text` other than `*` and `=`.
     literal_chars: usize,
 }
@@ -77,7 +129,7 @@ struct FirstPiece {
 }
 
 impl FirstWord {
-    fn add(&mut self, entry: u32, pieces: &[Piece]) {
+    fn add(&mut self, entry: u32, pieces: &[ParsedPiece]) {
         let first = &pieces[0];
         let at = match self.variants.iter().position(|v| v.core == first.core && v.stem == first.stem) {
             Some(at) => at,
@@ -147,6 +199,7 @@ impl FirstWord {
 
 pub struct Matcher<T> {
     entries: Vec<Entry<T>>,
+    pieces: Pieces,
     /// Entries whose first word starts with a letter or digit, over the *word text* (see
     /// `word_text`): a pattern is ` core` (a space, then the core), so it can only match where a
     /// word starts, or `core` for `*suffix` entries, which may end a longer word.
@@ -155,9 +208,6 @@ pub struct Matcher<T> {
     punctuation: Option<Scanner>,
 }
 
-/// The folded text with every character that is not a letter or digit replaced by as many
-/// spaces as its UTF-8 length, after one leading space: byte `i + 1` of it is byte `i` of the
-/// folded text, and a word start is exactly a space followed by a word character.
 /// Each byte as the word text has it: ASCII letters and digits kept, other ASCII a space, and
 /// the bytes of other characters kept (for `word_text` to check whole characters).
 const ASCII_AS_WORD_TEXT: [u8; 256] = {
@@ -173,6 +223,9 @@ const ASCII_AS_WORD_TEXT: [u8; 256] = {
     table
 };
 
+/// The folded text with every character that is not a letter or digit replaced by as many
+/// spaces as its UTF-8 length, after one leading space: byte `i + 1` of it is byte `i` of the
+/// folded text, and a word start is exactly a space followed by a word character.
 fn word_text(folded: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(folded.len() + 1);
     out.push(b' ');
@@ -205,7 +258,7 @@ fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<FirstWord>) -> Result<Opt
 }
 
 /// Parses an entry; the error says what is wrong with it.
-fn parse_entry(text: &str) -> Result<(Vec<Piece>, bool), String> {
+fn parse_entry(text: &str) -> Result<(Vec<ParsedPiece>, bool), String> {
     let (body, forced) = match text.strip_prefix('=') {
         Some(rest) => (rest, true),
         None => (text, false),
@@ -226,7 +279,8 @@ fn parse_entry(text: &str) -> Result<(Vec<Piece>, bool), String> {
         if suffix && i > 0 {
             return Err(format!("entry {text:?}: only the first word may start with '*'"));
         }
-        pieces.push(Piece { core: fold(literal), exact: literal.chars().map(fold_typography).collect(), stem, suffix });
+        let exact = literal.chars().map(fold_typography).collect();
+        pieces.push(ParsedPiece { core: fold(literal), exact, stem, suffix });
     }
     if pieces.is_empty() {
         return Err("empty entry".to_string());
@@ -238,17 +292,21 @@ impl<T: Copy> Matcher<T> {
     /// Compiles entries `(text, target, file)`; returns the first invalid entry as an error.
     pub fn new(items: impl IntoIterator<Item = (String, T, String)>) -> Result<Self, String> {
         let mut entries = Vec::new();
+        let mut parsed = Vec::new();
+        let mut pieces = Pieces::default();
         for (text, target, file) in items {
-            let (pieces, exact_case) = parse_entry(&text).map_err(|e| format!("{file}: {e}"))?;
+            let (entry_pieces, exact_case) = parse_entry(&text).map_err(|e| format!("{file}: {e}"))?;
+            pieces.push(&entry_pieces, exact_case);
+            parsed.push(entry_pieces);
             let literal_chars = text.chars().filter(|c| *c != '*' && *c != '=').count();
-            entries.push(Entry { text, target, file, pieces, exact_case, literal_chars });
+            entries.push(Entry { text, target, file, literal_chars });
         }
         // Distinct first words, by where they are looked for.
         let mut index: std::collections::HashMap<(bool, Vec<u8>), usize> = std::collections::HashMap::new();
         let (mut word_patterns, mut word_entries) = (Vec::new(), Vec::<FirstWord>::new());
         let (mut punct_patterns, mut punct_entries) = (Vec::new(), Vec::<FirstWord>::new());
-        for (i, entry) in entries.iter().enumerate() {
-            let first = &entry.pieces[0];
+        for (i, entry_pieces) in parsed.iter().enumerate() {
+            let first = &entry_pieces[0];
             let word_led = first.core.chars().next().is_some_and(is_word_char);
             let pattern = if !word_led {
                 first.core.as_bytes().to_vec()
@@ -270,11 +328,11 @@ impl<T: Copy> Matcher<T> {
                 lists.push(FirstWord::default());
                 patterns.len() - 1
             });
-            lists[p].add(i as u32, &entry.pieces);
+            lists[p].add(i as u32, entry_pieces);
         }
         let words = build_scanner(word_patterns, word_entries)?;
         let punctuation = build_scanner(punct_patterns, punct_entries)?;
-        Ok(Matcher { entries, words, punctuation })
+        Ok(Matcher { entries, pieces, words, punctuation })
     }
 
     /// Every entry, in the order they were given.
@@ -345,7 +403,7 @@ impl<T: Copy> Matcher<T> {
         tries
             .into_iter()
             .filter_map(|(e, at)| {
-                let (start, end) = try_entry(&self.entries[e as usize], original, folded, at)?;
+                let (start, end) = try_entry(&self.pieces, e, original, folded, at)?;
                 Some(Hit { start, end, entry: e })
             })
             .collect()
@@ -360,12 +418,14 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     text[at..].chars().next()
 }
 
-/// Checks the whole entry at a hit of its first word's core at `at`; returns the span.
-fn try_entry<T>(entry: &Entry<T>, original: &str, folded: &Folded, at: usize) -> Option<(usize, usize)> {
+/// Checks the whole entry `e` at a hit of its first word's core at `at`; returns the span.
+fn try_entry(pieces: &Pieces, e: u32, original: &str, folded: &Folded, at: usize) -> Option<(usize, usize)> {
     let text = folded.text.as_str();
-    let first = &entry.pieces[0];
+    let (entry_pieces, exact_case) = pieces.of(e);
+    let first = &entry_pieces[0];
+    let first_core = pieces.text(first.core);
     // The automaton saw the word text (punctuation as spaces): check the real characters.
-    if !text.is_char_boundary(at) || !text[at..].starts_with(first.core.as_str()) {
+    if !text.is_char_boundary(at) || !text[at..].starts_with(first_core) {
         return None;
     }
     let mut start = at;
@@ -374,31 +434,31 @@ fn try_entry<T>(entry: &Entry<T>, original: &str, folded: &Folded, at: usize) ->
         while let Some(c) = char_before(text, start).filter(|&c| is_word_char(c)) {
             start -= c.len_utf8();
         }
-    } else if first.core.chars().next().is_some_and(is_word_char) && char_before(text, at).is_some_and(is_word_char) {
+    } else if first_core.chars().next().is_some_and(is_word_char) && char_before(text, at).is_some_and(is_word_char) {
         return None;
     }
     let mut cursor = at;
-    for (i, piece) in entry.pieces.iter().enumerate() {
+    for (i, piece) in entry_pieces.iter().enumerate() {
+        let core = pieces.text(piece.core);
         if i > 0 {
             let gap = text[cursor..].len() - text[cursor..].trim_start().len();
             if gap == 0 || !text[cursor..].starts_with(char::is_whitespace) {
                 return None;
             }
             cursor += gap;
-            if !text[cursor..].starts_with(piece.core.as_str()) {
+            if !text[cursor..].starts_with(core) {
                 return None;
             }
         }
-        if entry.exact_case && !exact_matches(original, folded, cursor, &piece.exact) {
+        if exact_case && !exact_matches(original, folded, cursor, pieces.text(piece.exact)) {
             return None;
         }
-        cursor += piece.core.len();
+        cursor += core.len();
         if piece.stem {
             while let Some(c) = char_at(text, cursor).filter(|&c| is_word_char(c)) {
                 cursor += c.len_utf8();
             }
-        } else if char_at(text, cursor).is_some_and(is_word_char)
-            && piece.core.chars().next_back().is_some_and(is_word_char)
+        } else if char_at(text, cursor).is_some_and(is_word_char) && core.chars().next_back().is_some_and(is_word_char)
         {
             return None;
         }
