@@ -22,7 +22,7 @@ struct ParsedPiece {
     suffix: bool,
 }
 
-/// Where a piece's text is in `Pieces::text`.
+/// Where a text is in a string of texts put one after another.
 #[derive(Debug, Clone, Copy)]
 struct TextSpan {
     start: u32,
@@ -49,6 +49,12 @@ struct Pieces {
     of_entry: Vec<(u32, u32, bool)>,
 }
 
+impl TextSpan {
+    fn of(self, text: &str) -> &str {
+        &text[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
 impl Pieces {
     fn push(&mut self, parsed: &[ParsedPiece], exact_case: bool) {
         self.of_entry.push((self.pieces.len() as u32, parsed.len() as u32, exact_case));
@@ -72,7 +78,7 @@ impl Pieces {
     }
 
     fn text(&self, span: TextSpan) -> &str {
-        &self.text[span.start as usize..(span.start + span.len) as usize]
+        span.of(&self.text)
     }
 }
 
@@ -106,12 +112,13 @@ pub struct Hit {
 /// One automaton and, for each of its patterns, the entries whose first word it stands for.
 struct Scanner {
     automaton: AhoCorasick,
-    by_first: Vec<FirstWord>,
+    first_words: FirstWords,
 }
 
 /// The entries that share one automaton pattern, indexed by what must follow their first word,
 /// so that a hit tries only the entries that can match there. The index only narrows the
-/// choice: `try_entry` still checks every entry it names.
+/// choice: `try_entry` still checks every entry it names. (Built as this, then packed into
+/// `FirstWords`.)
 #[derive(Default)]
 struct FirstWord {
     /// One per distinct first word (its folded core and whether it is a stem).
@@ -126,6 +133,131 @@ struct FirstPiece {
     alone: Vec<u32>,
     /// Entries of several words, by the first character of their second word (sorted by it).
     by_next: Vec<(char, Vec<u32>)>,
+}
+
+/// The `FirstWord` of every pattern of a scanner, packed into a few arrays.
+struct FirstWords {
+    /// Per pattern, where its first pieces start in `variants` (the next pattern's start ends
+    /// them).
+    starts: Vec<u32>,
+    variants: Vec<PackedFirstPiece>,
+    /// The lists of entries, one after another.
+    entries: Vec<u32>,
+    /// The second-word characters of each first piece, with their lists of entries.
+    next: Vec<(char, Run)>,
+    /// The cores of the first pieces, one after another.
+    cores: String,
+}
+
+/// A run of one of the arrays of `FirstWords`.
+#[derive(Clone, Copy)]
+struct Run {
+    start: u32,
+    end: u32,
+}
+
+impl Run {
+    fn of<'a, X>(self, items: &'a [X]) -> &'a [X] {
+        &items[self.start as usize..self.end as usize]
+    }
+}
+
+struct PackedFirstPiece {
+    core: TextSpan,
+    stem: bool,
+    alone: Run,
+    by_next: Run,
+}
+
+impl FirstWords {
+    fn pack(first_words: Vec<FirstWord>) -> FirstWords {
+        let mut packed = FirstWords {
+            starts: Vec::new(),
+            variants: Vec::new(),
+            entries: Vec::new(),
+            next: Vec::new(),
+            cores: String::new(),
+        };
+        for first_word in first_words {
+            packed.starts.push(packed.variants.len() as u32);
+            for v in first_word.variants {
+                let alone = packed.add_entries(&v.alone);
+                let next_start = packed.next.len() as u32;
+                for (c, list) in &v.by_next {
+                    let run = packed.add_entries(list);
+                    packed.next.push((*c, run));
+                }
+                let by_next = Run { start: next_start, end: packed.next.len() as u32 };
+                let core = TextSpan { start: packed.cores.len() as u32, len: v.core.len() as u32 };
+                packed.cores.push_str(&v.core);
+                packed.variants.push(PackedFirstPiece { core, stem: v.stem, alone, by_next });
+            }
+        }
+        packed.starts.push(packed.variants.len() as u32);
+        packed
+    }
+
+    fn add_entries(&mut self, list: &[u32]) -> Run {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(list);
+        Run { start, end: self.entries.len() as u32 }
+    }
+
+    fn variants(&self, pattern: usize) -> &[PackedFirstPiece] {
+        &self.variants[self.starts[pattern] as usize..self.starts[pattern + 1] as usize]
+    }
+
+    /// Appends to `out`, in entry order, every entry of `pattern` that may match with its first
+    /// word's core at `at` of the folded text: those of one word, and those whose second word
+    /// starts with the character after the first word and the whitespace that follows it.
+    fn candidates(&self, pattern: usize, text: &str, at: usize, out: &mut Vec<u32>) {
+        let from = out.len();
+        let variants = self.variants(pattern);
+        for variant in variants {
+            let core = variant.core.of(&self.cores);
+            if !text.is_char_boundary(at) || !text[at..].starts_with(core) {
+                continue;
+            }
+            out.extend_from_slice(variant.alone.of(&self.entries));
+            let by_next = variant.by_next.of(&self.next);
+            if by_next.is_empty() {
+                continue;
+            }
+            let mut cursor = at + core.len();
+            if variant.stem {
+                cursor += text[cursor..].find(|c| !is_word_char(c)).unwrap_or(text.len() - cursor);
+            }
+            let rest = &text[cursor..];
+            let after_gap = rest.trim_start();
+            if after_gap.len() == rest.len() {
+                continue;
+            }
+            if let Some(next) = after_gap.chars().next() {
+                if let Ok(i) = by_next.binary_search_by_key(&next, |(c, _)| *c) {
+                    out.extend_from_slice(by_next[i].1.of(&self.entries));
+                }
+            }
+        }
+        if variants.len() > 1 || out.len() - from > 1 {
+            out[from..].sort_unstable();
+        }
+    }
+
+    /// Every entry of `pattern`, in entry order (what a hit would try without the index).
+    #[cfg(test)]
+    fn all(&self, pattern: usize) -> Vec<u32> {
+        let mut all: Vec<u32> = self
+            .variants(pattern)
+            .iter()
+            .flat_map(|v| {
+                let next = v.by_next.of(&self.next).iter().flat_map(|(_, run)| run.of(&self.entries));
+                v.alone.of(&self.entries).iter().chain(next)
+            })
+            .copied()
+            .collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 impl FirstWord {
@@ -148,52 +280,6 @@ impl FirstWord {
                 Err(i) => variant.by_next.insert(i, (next, vec![entry])),
             },
         }
-    }
-
-    /// Appends to `out`, in entry order, every entry that may match with its first word's core
-    /// at `at` of the folded text: those of one word, and those whose second word starts with
-    /// the character after the first word and the whitespace that follows it.
-    fn candidates(&self, text: &str, at: usize, out: &mut Vec<u32>) {
-        let from = out.len();
-        for variant in &self.variants {
-            if !text.is_char_boundary(at) || !text[at..].starts_with(variant.core.as_str()) {
-                continue;
-            }
-            out.extend_from_slice(&variant.alone);
-            if variant.by_next.is_empty() {
-                continue;
-            }
-            let mut cursor = at + variant.core.len();
-            if variant.stem {
-                cursor += text[cursor..].find(|c| !is_word_char(c)).unwrap_or(text.len() - cursor);
-            }
-            let rest = &text[cursor..];
-            let after_gap = rest.trim_start();
-            if after_gap.len() == rest.len() {
-                continue;
-            }
-            if let Some(next) = after_gap.chars().next() {
-                if let Ok(i) = variant.by_next.binary_search_by_key(&next, |(c, _)| *c) {
-                    out.extend_from_slice(&variant.by_next[i].1);
-                }
-            }
-        }
-        if self.variants.len() > 1 || out.len() - from > 1 {
-            out[from..].sort_unstable();
-        }
-    }
-
-    /// Every entry, in entry order (what a hit would try without the index).
-    #[cfg(test)]
-    fn all(&self) -> Vec<u32> {
-        let mut all: Vec<u32> = self
-            .variants
-            .iter()
-            .flat_map(|v| v.alone.iter().chain(v.by_next.iter().flat_map(|(_, list)| list)))
-            .copied()
-            .collect();
-        all.sort_unstable();
-        all
     }
 }
 
@@ -246,7 +332,7 @@ fn word_text(folded: &str) -> Vec<u8> {
     out
 }
 
-fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<FirstWord>) -> Result<Option<Scanner>, String> {
+fn build_scanner(patterns: Vec<Vec<u8>>, first_words: Vec<FirstWord>) -> Result<Option<Scanner>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -254,7 +340,7 @@ fn build_scanner(patterns: Vec<Vec<u8>>, by_first: Vec<FirstWord>) -> Result<Opt
         .match_kind(MatchKind::Standard)
         .build(&patterns)
         .map_err(|e| format!("cannot build the matcher: {e}"))?;
-    Ok(Some(Scanner { automaton, by_first }))
+    Ok(Some(Scanner { automaton, first_words: FirstWords::pack(first_words) }))
 }
 
 /// Parses an entry; the error says what is wrong with it.
@@ -360,23 +446,24 @@ impl<T: Copy> Matcher<T> {
     pub fn find_all(&self, original: &str, folded: &Folded) -> Vec<Hit> {
         let mut tries: Vec<(u32, usize)> = Vec::new();
         let mut candidates = Vec::new();
-        for (first, at) in self.first_words(folded) {
+        for (first_words, pattern, at) in self.first_words(folded) {
             candidates.clear();
-            first.candidates(&folded.text, at, &mut candidates);
+            first_words.candidates(pattern, &folded.text, at, &mut candidates);
             tries.extend(candidates.iter().map(|&e| (e, at)));
         }
         self.try_all(tries, original, folded)
     }
 
-    /// Where a first word of an entry stands in `folded`, and the entries it may start.
-    fn first_words(&self, folded: &Folded) -> Vec<(&FirstWord, usize)> {
+    /// Where a first word of an entry stands in `folded`: its scanner's index, the pattern and
+    /// the place.
+    fn first_words(&self, folded: &Folded) -> Vec<(&FirstWords, usize, usize)> {
         let mut found = Vec::new();
         if let Some(words) = &self.words {
             let text = word_text(&folded.text);
             found.extend(words.automaton.find_overlapping_iter(&text[..]).map(|m| {
                 // ` core` patterns start one byte before the word; `core` (suffix) ones at it.
                 let at = if text[m.start()] == b' ' { m.start() } else { m.start() - 1 };
-                (&words.by_first[m.pattern().as_usize()], at)
+                (&words.first_words, m.pattern().as_usize(), at)
             }));
         }
         if let Some(punct) = &self.punctuation {
@@ -384,7 +471,7 @@ impl<T: Copy> Matcher<T> {
                 punct
                     .automaton
                     .find_overlapping_iter(folded.text.as_str())
-                    .map(|m| (&punct.by_first[m.pattern().as_usize()], m.start())),
+                    .map(|m| (&punct.first_words, m.pattern().as_usize(), m.start())),
             );
         }
         found
@@ -393,8 +480,10 @@ impl<T: Copy> Matcher<T> {
     /// `find_all` without the first-word index: every entry of a hit's first word is tried.
     #[cfg(test)]
     fn find_all_unindexed(&self, original: &str, folded: &Folded) -> Vec<Hit> {
-        let tries =
-            self.first_words(folded).into_iter().flat_map(|(first, at)| first.all().into_iter().map(move |e| (e, at)));
+        let tries = self
+            .first_words(folded)
+            .into_iter()
+            .flat_map(|(first_words, pattern, at)| first_words.all(pattern).into_iter().map(move |e| (e, at)));
         self.try_all(tries, original, folded)
     }
 
