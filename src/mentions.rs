@@ -61,14 +61,15 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     }
     // Longest first; then patterns, longer literal entries, more specific kinds, earlier; then
     // in the order found.
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_unstable_by_key(|&i| {
-        let c = &candidates[i];
-        (Reverse(c.end - c.start), Reverse(c.core), c.target.priority(), c.start, i)
-    });
+    let mut order: Vec<_> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (Reverse(c.end - c.start), Reverse(c.core), c.target.priority(), c.start, i))
+        .collect();
+    order.sort_unstable();
     let mut claimed = Claimed::new(folded.text.len());
     let mut chosen = Vec::new();
-    for c in order.into_iter().map(|i| &candidates[i]) {
+    for c in order.into_iter().map(|(.., i)| &candidates[i]) {
         if claimed.overlaps(c.start..c.end) {
             continue;
         }

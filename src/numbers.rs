@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::lexicon::Language;
-use crate::text::Folded;
+use crate::text::{is_word_char, Folded};
 
 /// A number a text states, and the words it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,12 +47,11 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     let mut best = None;
     for m in number_regex().find_iter(folded) {
         // "Su-35", "T72", "KN-23": digits glued to a designation are not a count.
-        if folded[..m.start()].chars().next_back().is_some_and(|c| c == '-' || c.is_alphanumeric()) {
+        if folded[..m.start()].chars().next_back().is_some_and(|c| c == '-' || is_word_char(c)) {
             continue;
         }
         let rest = &folded[m.end()..];
-        let words: Vec<&str> =
-            rest.split(|c: char| !c.is_alphanumeric() && c != '.').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = rest.split(|c: char| !is_word_char(c) && c != '.').filter(|w| !w.is_empty()).collect();
         if words.len() > 3 {
             continue;
         }
@@ -111,8 +110,8 @@ fn rfind_before(text: &str, end: usize, needle: &str) -> Option<usize> {
 fn rfind_word(text: &str, word: &str) -> Option<usize> {
     let mut end = text.len();
     while let Some(p) = rfind_before(text, end, word) {
-        let before_ok = text[..p].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = text[p + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = text[..p].chars().next_back().is_none_or(|c| !is_word_char(c));
+        let after_ok = text[p + word.len()..].chars().next().is_none_or(|c| !is_word_char(c));
         if before_ok && after_ok {
             return Some(p);
         }

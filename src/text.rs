@@ -126,7 +126,7 @@ impl Folded {
     }
 }
 
-/// A word character: a letter or a digit in any script.
+/// A word character: a letter or a digit in any script (`char::is_alphanumeric`, faster).
 pub fn is_word_char(c: char) -> bool {
     // The same as `char::is_alphanumeric`, with the scripts of the bundled languages answered
     // without a table lookup (this runs for every character of every article).

@@ -51,6 +51,7 @@ use crate::dates::find_date;
 use crate::lexicon::{Cue, Language, Lexicon, Target};
 use crate::mentions::{Found, Mention};
 use crate::numbers::{find_quantity, Quantity};
+use crate::text::is_word_char;
 use crate::vocab::{Category, Kind, Modality};
 
 mod sources;
@@ -183,7 +184,7 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
     if to <= from {
         return 0;
     }
-    text[from..to].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
+    text[from..to].split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).count()
 }
 
 /// What the previous flow of the document was, for filling a missing side.

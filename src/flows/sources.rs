@@ -9,7 +9,7 @@
 
 use super::{describe, describe_source, words_between, Actor, Context, Cue, Kind, Placed, Source, Unit};
 use crate::lexicon::{Language, Lexicon};
-use crate::text::fold;
+use crate::text::{fold, is_word_char};
 
 /// The longest run of capitalised words (or one acronym) counted as a name.
 const MAX_NAME_WORDS: usize = 4;
@@ -22,8 +22,8 @@ fn words(text: &str, from: usize, to: usize, max: usize) -> Vec<(usize, usize, b
     for raw in slice.split_whitespace() {
         // (`raw` is a piece of `slice`: its offset is the distance between their starts.)
         let start = raw.as_ptr() as usize - slice.as_ptr() as usize;
-        let trimmed_start = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
-        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let trimmed_start = raw.len() - raw.trim_start_matches(|c: char| !is_word_char(c)).len();
+        let core = raw.trim_matches(|c: char| !is_word_char(c));
         if !core.is_empty() && out.len() == max {
             break;
         }
@@ -37,7 +37,7 @@ fn words(text: &str, from: usize, to: usize, max: usize) -> Vec<(usize, usize, b
         let s = from + start + trimmed_start;
         // Punctuation after a word ends a name, but an initial's dot ("J. Smith") does not.
         let initial = core.chars().count() == 1 && raw.ends_with('.');
-        let stop = raw.ends_with(|c: char| !c.is_alphanumeric()) && !initial;
+        let stop = raw.ends_with(|c: char| !is_word_char(c)) && !initial;
         out.push((s, s + core.len(), stop));
     }
     out
