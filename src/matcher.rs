@@ -36,6 +36,9 @@ struct Piece {
     exact: TextSpan,
     stem: bool,
     suffix: bool,
+    /// The core is letters and digits only: where the automaton found it as a first word (whose
+    /// pattern is then the core itself, after a space unless a suffix), it is there.
+    word_only: bool,
 }
 
 /// The pieces of every entry, packed into three arrays (all the texts one after another, the
@@ -61,7 +64,8 @@ impl Pieces {
         for p in parsed {
             let core = self.add_text(&p.core);
             let exact = self.add_text(&p.exact);
-            self.pieces.push(Piece { core, exact, stem: p.stem, suffix: p.suffix });
+            let word_only = p.core.chars().all(is_word_char);
+            self.pieces.push(Piece { core, exact, stem: p.stem, suffix: p.suffix, word_only });
         }
     }
 
@@ -164,6 +168,8 @@ impl Run {
 
 struct PackedFirstPiece {
     core: TextSpan,
+    /// The core is letters and digits only (see `Piece::word_only`).
+    word_only: bool,
     stem: bool,
     alone: Run,
     by_next: Run,
@@ -190,7 +196,8 @@ impl FirstWords {
                 let by_next = Run { start: next_start, end: packed.next.len() as u32 };
                 let core = TextSpan { start: packed.cores.len() as u32, len: v.core.len() as u32 };
                 packed.cores.push_str(&v.core);
-                packed.variants.push(PackedFirstPiece { core, stem: v.stem, alone, by_next });
+                let word_only = v.core.chars().all(is_word_char);
+                packed.variants.push(PackedFirstPiece { core, word_only, stem: v.stem, alone, by_next });
             }
         }
         packed.starts.push(packed.variants.len() as u32);
@@ -214,8 +221,9 @@ impl FirstWords {
         let from = out.len();
         let variants = self.variants(pattern);
         for variant in variants {
-            let core = variant.core.of(&self.cores);
-            if !text.is_char_boundary(at) || !text[at..].starts_with(core) {
+            if !variant.word_only
+                && (!text.is_char_boundary(at) || !text[at..].starts_with(variant.core.of(&self.cores)))
+            {
                 continue;
             }
             out.extend_from_slice(variant.alone.of(&self.entries));
@@ -223,7 +231,7 @@ impl FirstWords {
             if by_next.is_empty() {
                 continue;
             }
-            let mut cursor = at + core.len();
+            let mut cursor = at + variant.core.len as usize;
             if variant.stem {
                 cursor += text[cursor..].find(|c| !is_word_char(c)).unwrap_or(text.len() - cursor);
             }
@@ -507,15 +515,22 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     text[at..].chars().next()
 }
 
-/// Checks the whole entry `e` at a hit of its first word's core at `at`; returns the span.
+/// Checks the whole entry `e` at `at`, where the automaton found its first word's pattern;
+/// returns the span.
 fn try_entry(pieces: &Pieces, e: u32, original: &str, folded: &Folded, at: usize) -> Option<(usize, usize)> {
     let text = folded.text.as_str();
     let (entry_pieces, exact_case) = pieces.of(e);
     let first = &entry_pieces[0];
-    let first_core = pieces.text(first.core);
-    // The automaton saw the word text (punctuation as spaces): check the real characters.
-    if !text.is_char_boundary(at) || !text[at..].starts_with(first_core) {
-        return None;
+    // The automaton saw the word text (punctuation as spaces): check the real characters, unless
+    // they are all letters and digits (then the word text has them as they are, at a word start).
+    if !first.word_only {
+        let first_core = pieces.text(first.core);
+        if !text.is_char_boundary(at) || !text[at..].starts_with(first_core) {
+            return None;
+        }
+        if !first.suffix && first_core.starts_with(is_word_char) && char_before(text, at).is_some_and(is_word_char) {
+            return None;
+        }
     }
     let mut start = at;
     if first.suffix {
@@ -523,31 +538,29 @@ fn try_entry(pieces: &Pieces, e: u32, original: &str, folded: &Folded, at: usize
         while let Some(c) = char_before(text, start).filter(|&c| is_word_char(c)) {
             start -= c.len_utf8();
         }
-    } else if first_core.chars().next().is_some_and(is_word_char) && char_before(text, at).is_some_and(is_word_char) {
-        return None;
     }
     let mut cursor = at;
     for (i, piece) in entry_pieces.iter().enumerate() {
-        let core = pieces.text(piece.core);
         if i > 0 {
             let gap = text[cursor..].len() - text[cursor..].trim_start().len();
             if gap == 0 || !text[cursor..].starts_with(char::is_whitespace) {
                 return None;
             }
             cursor += gap;
-            if !text[cursor..].starts_with(core) {
+            if !text[cursor..].starts_with(pieces.text(piece.core)) {
                 return None;
             }
         }
         if exact_case && !exact_matches(original, folded, cursor, pieces.text(piece.exact)) {
             return None;
         }
-        cursor += core.len();
+        cursor += piece.core.len as usize;
         if piece.stem {
             while let Some(c) = char_at(text, cursor).filter(|&c| is_word_char(c)) {
                 cursor += c.len_utf8();
             }
-        } else if char_at(text, cursor).is_some_and(is_word_char) && core.chars().next_back().is_some_and(is_word_char)
+        } else if char_at(text, cursor).is_some_and(is_word_char)
+            && (piece.word_only || pieces.text(piece.core).ends_with(is_word_char))
         {
             return None;
         }
