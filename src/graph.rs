@@ -99,14 +99,15 @@ impl Hasher for FxHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // A long text (an article, a sentence) is told apart by its length and its ends: quads
-        // that hash the same are still compared whole.
-        if bytes.len() > 64 {
-            self.mix(bytes.len() as u64);
-            self.write(&bytes[..32]);
-            self.write(&bytes[bytes.len() - 32..]);
-            return;
-        }
+        // A longer text is told apart by its length and its last 32 bytes (IRIs share their
+        // beginnings): quads that hash the same are still compared whole.
+        let bytes = match bytes.len().checked_sub(32) {
+            Some(skip) if skip > 0 => {
+                self.mix(bytes.len() as u64);
+                &bytes[skip..]
+            }
+            _ => bytes,
+        };
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             self.mix(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
