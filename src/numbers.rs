@@ -103,7 +103,8 @@ fn word_matches(entry: &str, word: &str) -> bool {
 fn rfind_before(text: &str, end: usize, needle: &str) -> Option<usize> {
     let (hay, needle) = (&text.as_bytes()[..end], needle.as_bytes());
     let last = hay.len().checked_sub(needle.len())?;
-    (0..=last).rev().find(|&p| hay[p..].starts_with(needle))
+    let Some(&first) = needle.first() else { return Some(hay.len()) };
+    (0..=last).rev().find(|&p| hay[p] == first && hay[p..].starts_with(needle))
 }
 
 /// The last occurrence of `word` in `text` standing as whole words.
@@ -127,7 +128,7 @@ mod tests {
     #[test]
     fn rfind_before_is_rfind() {
         let text = "około 1,5 mln, kilkaset i kilkaset tysięcy, ąą";
-        for needle in ["kilkaset", "mln", "ą", "ąą", "x", "około", "y", text] {
+        for needle in ["kilkaset", "mln", "ą", "ąą", "x", "około", "y", "", text] {
             for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
                 assert_eq!(rfind_before(text, end, needle), text[..end].rfind(needle), "{needle:?} before {end}");
             }
