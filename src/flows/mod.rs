@@ -202,10 +202,22 @@ struct Context {
     sentence_end: usize,
     /// The publication date, for relative dates.
     published: Option<(i64, u32, u32)>,
-    /// The date the current sentence states.
-    date: Option<String>,
+    /// The date the current sentence states, once a clause has asked (see `Context::date`).
+    date: Option<Option<String>>,
     /// Flows of the latest sentence per (supplier, recipient).
     recent: Vec<(Actor, Actor, Vec<FlowKey>, Modality)>,
+}
+
+impl Context {
+    /// The first date the current sentence states: looked for when a clause first needs it,
+    /// then kept for the sentence's other clauses.
+    fn date(&mut self, lang: &Language, text: &str) -> Option<String> {
+        if self.date.is_none() {
+            let sentence = &text[self.sentence_start..self.sentence_end];
+            self.date = Some(find_date(lang, sentence, self.published));
+        }
+        self.date.clone().flatten()
+    }
 }
 
 pub fn extract_flows(
@@ -239,9 +251,7 @@ pub fn extract_flows(
                 _ => {}
             }
         }
-        if placed.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
-            ctx.date = find_date(lang, &text[sentence.clone()], ctx.published);
-        }
+        ctx.date = None;
         ctx.sentence_start = sentence.start;
         ctx.sentence_end = sentence.end;
         let before = ex.attestations.len();
@@ -996,7 +1006,7 @@ fn clause_flows(
             None => main.push((category, weapon.into_iter().collect(), quantity)),
         }
     }
-    let date = ctx.date.clone();
+    let date = ctx.date(lang, text);
     if let Some(d) = &date {
         notes.push(format!("date {d}"));
     }
