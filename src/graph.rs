@@ -99,9 +99,9 @@ impl Hasher for FxHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // A longer text is told apart by its length and its last 32 bytes (IRIs share their
+        // A longer text is told apart by its length and its last 16 bytes (IRIs share their
         // beginnings): quads that hash the same are still compared whole.
-        let bytes = match bytes.len().checked_sub(32) {
+        let bytes = match bytes.len().checked_sub(16) {
             Some(skip) if skip > 0 => {
                 self.mix(bytes.len() as u64);
                 &bytes[skip..]
