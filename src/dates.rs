@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::lexicon::Language;
+use crate::lexicon::{DateWord, Language};
 use crate::text::Folded;
 
 /// A relative date phrase's meaning: an offset from the publication date, at a precision.
@@ -138,8 +138,10 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
             found.push((c.get(0).map_or(0, |g| g.start()), format!("{y:04}-{m:02}-{d:02}")));
         }
     }
-    for hit in lang.dates.months.find_all(sentence, &folded) {
-        let month = u32::from(lang.dates.months.entry(hit.entry).target) + 1;
+    let words = lang.dates.words.find_all(sentence, &folded);
+    for hit in &words {
+        let DateWord::Month(month) = lang.dates.words.entry(hit.entry).target else { continue };
+        let month = u32::from(month) + 1;
         let (start, end) = (folded.to_original(hit.start), folded.to_original(hit.end));
         let before = sentence[..start].trim_end();
         let after = &sentence[end..];
@@ -178,8 +180,8 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
         found.push((start, value));
     }
     if let Some(p) = published {
-        for hit in lang.dates.relative.find_all(sentence, &folded) {
-            let offset = lang.dates.relative.entry(hit.entry).target;
+        for hit in &words {
+            let DateWord::Relative(offset) = lang.dates.words.entry(hit.entry).target else { continue };
             found.push((folded.to_original(hit.start), resolve(offset, p)));
         }
     }

@@ -146,10 +146,19 @@ struct DatesSection {
     relative: BTreeMap<String, String>,
 }
 
-/// Month names (target: month index 0–11) and relative phrases, compiled.
+/// What a word of `[dates]` stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateWord {
+    /// A month name: the month's index (0–11).
+    Month(u8),
+    /// A relative date phrase.
+    Relative(Offset),
+}
+
+/// Month names and relative phrases, compiled into one matcher (month names first), so a
+/// sentence is read once for both.
 pub struct DateRules {
-    pub months: Matcher<u8>,
-    pub relative: Matcher<Offset>,
+    pub words: Matcher<DateWord>,
 }
 
 /// One language: its detection words, sentence rules and compiled matcher.
@@ -434,10 +443,7 @@ impl Lexicon {
             detect: HashSet::new(),
             abbreviations: HashSet::new(),
             numbers: Numbers::default(),
-            dates: DateRules {
-                months: Matcher::new(Vec::new()).expect("empty"),
-                relative: Matcher::new(Vec::new()).expect("empty"),
-            },
+            dates: DateRules { words: Matcher::new(Vec::new()).expect("empty") },
             grammar: Grammar::default(),
             matcher: Matcher::new(all_names).map_err(|m| LexiconError {
                 file: "lexicon".into(),
@@ -578,21 +584,18 @@ fn load_language(
         ));
     }
     let date_error = |m: String| LexiconError { file: lang_src.name.clone(), line: None, message: m };
-    let month_entries = months
+    let mut date_words: Vec<(String, DateWord, String)> = months
         .iter()
         .enumerate()
-        .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), i as u8, lang_src.name.clone())));
-    let mut relative = Vec::new();
+        .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), DateWord::Month(i as u8), lang_src.name.clone())))
+        .collect();
     for (phrase, spec) in &lang.dates.relative {
         let offset = Offset::parse(spec).map_err(|m| {
             err(&lang_src.name, &lang_src.text, Some(phrase), format!("[dates] relative {phrase:?}: {m}"))
         })?;
-        relative.push((phrase.clone(), offset, lang_src.name.clone()));
+        date_words.push((phrase.clone(), DateWord::Relative(offset), lang_src.name.clone()));
     }
-    let dates = DateRules {
-        months: Matcher::new(month_entries).map_err(date_error)?,
-        relative: Matcher::new(relative).map_err(date_error)?,
-    };
+    let dates = DateRules { words: Matcher::new(date_words).map_err(date_error)? };
     Ok(Language {
         code: code.to_string(),
         name: lang.name,
