@@ -63,7 +63,8 @@ impl Pieces {
         self.of_entry.push((self.pieces.len() as u32, parsed.len() as u32, exact_case));
         for p in parsed {
             let core = self.add_text(&p.core);
-            let exact = self.add_text(&p.exact);
+            // (The written form is only ever compared for exact-case entries.)
+            let exact = if exact_case { self.add_text(&p.exact) } else { TextSpan { start: 0, len: 0 } };
             let word_only = p.core.chars().all(is_word_char);
             self.pieces.push(Piece { core, exact, stem: p.stem, suffix: p.suffix, word_only });
         }

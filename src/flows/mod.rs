@@ -184,7 +184,15 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
     if to <= from {
         return 0;
     }
-    text[from..to].split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).count()
+    // A word starts at each word character that follows none.
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text[from..to].chars() {
+        let word_char = is_word_char(c);
+        words += usize::from(word_char && !in_word);
+        in_word = word_char;
+    }
+    words
 }
 
 /// What the previous flow of the document was, for filling a missing side.
@@ -1135,5 +1143,26 @@ fn cue_name(u: Unit) -> &'static str {
     match u {
         Unit::Cue(c) => c.name(),
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_between_counts_runs_of_letters_and_digits() {
+        let text = " Iran, and   North-Korea's 152-mm… «shells»;x y Україна";
+        let places: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        for &from in &places {
+            for &to in &places {
+                let expected = if to <= from {
+                    0
+                } else {
+                    text[from..to].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
+                };
+                assert_eq!(words_between(text, from, to), expected, "{from}..{to}");
+            }
+        }
     }
 }
