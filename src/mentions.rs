@@ -28,14 +28,28 @@ pub struct Mention {
     pub found: Found,
 }
 
-pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Folded) -> Vec<Mention> {
-    struct Candidate {
-        start: usize,
-        end: usize,
-        core: usize,
-        target: Target,
-        found: Found,
+/// A span that may become a mention: a pattern's or an entry's match.
+struct Candidate {
+    start: usize,
+    end: usize,
+    core: usize,
+    target: Target,
+    found: Found,
+}
+
+impl Candidate {
+    /// Which of two overlapping candidates wins: the lesser key (longest first; then patterns,
+    /// longer literal entries, more specific kinds, earlier; then in the order found, `i`).
+    fn rank(&self, i: usize) -> (Reverse<usize>, Reverse<usize>, u8, usize, usize) {
+        (Reverse(self.end - self.start), Reverse(self.core), self.target.priority(), self.start, i)
     }
+
+    fn overlaps(&self, other: &Candidate) -> bool {
+        other.start < self.end && self.start < other.end
+    }
+}
+
+pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Folded) -> Vec<Mention> {
     let mut candidates = Vec::new();
     for (i, p) in lexicon.patterns.iter().enumerate() {
         let Some(category) = p.category else { continue };
@@ -59,58 +73,50 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
             found: Found::Entry(hit.entry),
         });
     }
-    // Longest first; then patterns, longer literal entries, more specific kinds, earlier; then
-    // in the order found.
-    let mut order: Vec<_> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (Reverse(c.end - c.start), Reverse(c.core), c.target.priority(), c.start, i))
+    let mut mentions: Vec<Mention> = choose(&candidates)
+        .into_iter()
+        .map(|i| {
+            let c = &candidates[i];
+            Mention { span: folded.to_original(c.start)..folded.to_original(c.end), target: c.target, found: c.found }
+        })
         .collect();
-    order.sort_unstable();
-    let mut claimed = Claimed::new(folded.text.len());
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    mentions
+}
+
+/// The candidates that become mentions (indices into `candidates`). Where candidates overlap,
+/// the best ranked wins, then the best of those it does not overlap, and so on. Only
+/// candidates in one run of overlapping spans compete: each run is decided alone.
+fn choose(candidates: &[Candidate]) -> Vec<usize> {
+    let mut by_start: Vec<usize> = (0..candidates.len()).collect();
+    by_start.sort_by_key(|&i| candidates[i].start);
     let mut chosen = Vec::new();
-    for c in order.into_iter().map(|(.., i)| &candidates[i]) {
-        if claimed.overlaps(c.start..c.end) {
-            continue;
+    let mut run: Vec<usize> = Vec::new();
+    let mut run_end = 0;
+    for i in by_start {
+        if !run.is_empty() && candidates[i].start >= run_end {
+            choose_in_run(candidates, &mut run, &mut chosen);
         }
-        claimed.claim(c.start..c.end);
-        chosen.push(Mention {
-            span: folded.to_original(c.start)..folded.to_original(c.end),
-            target: c.target,
-            found: c.found,
-        });
+        run_end = if run.is_empty() { candidates[i].end } else { run_end.max(candidates[i].end) };
+        run.push(i);
     }
-    chosen.sort_by_key(|m| (m.span.start, m.span.end));
+    choose_in_run(candidates, &mut run, &mut chosen);
     chosen
 }
 
-/// Spans chosen so far (they never overlap), and which bytes of the text they cover: a span
-/// overlaps a chosen one when it covers a covered byte.
-struct Claimed {
-    covered: Vec<bool>,
-    spans: Vec<Range<usize>>,
-    /// Whether an empty span was chosen (only a pattern can match nothing).
-    any_empty: bool,
-}
-
-impl Claimed {
-    fn new(text_len: usize) -> Claimed {
-        Claimed { covered: vec![false; text_len], spans: Vec::new(), any_empty: false }
+/// Chooses among one run of overlapping candidates (indices into `candidates`), best ranked
+/// first, each one that overlaps none chosen before it; empties the run.
+fn choose_in_run(candidates: &[Candidate], run: &mut Vec<usize>, chosen: &mut Vec<usize>) {
+    if run.len() > 1 {
+        run.sort_unstable_by_key(|&i| candidates[i].rank(i));
     }
-
-    fn overlaps(&self, span: Range<usize>) -> bool {
-        if span.is_empty() || self.any_empty {
-            // An empty span has no byte to look at: compare with every span.
-            return self.spans.iter().any(|t| t.start < span.end && span.start < t.end);
+    let first_of_run = chosen.len();
+    for &i in run.iter() {
+        if !chosen[first_of_run..].iter().any(|&t| candidates[t].overlaps(&candidates[i])) {
+            chosen.push(i);
         }
-        self.covered[span].contains(&true)
     }
-
-    fn claim(&mut self, span: Range<usize>) {
-        self.covered[span.clone()].fill(true);
-        self.any_empty |= span.is_empty();
-        self.spans.push(span);
-    }
+    run.clear();
 }
 
 #[cfg(test)]
@@ -129,21 +135,31 @@ mod tests {
     }
 
     #[test]
-    fn claimed_spans_overlap_as_ranges_do() {
-        let spans = [3..7, 7..9, 0..2, 5..5, 12..20, 9..9, 2..3, 8..13, 1..1, 14..14];
-        for empty_first in [false, true] {
-            let mut claimed = Claimed::new(24);
-            let mut chosen: Vec<Range<usize>> = Vec::new();
-            let order: Vec<&Range<usize>> =
-                if empty_first { spans.iter().rev().collect() } else { spans.iter().collect() };
-            for span in order {
-                let overlaps = chosen.iter().any(|t| t.start < span.end && span.start < t.end);
-                assert_eq!(claimed.overlaps(span.clone()), overlaps, "{span:?} after {chosen:?}");
-                if !overlaps {
-                    claimed.claim(span.clone());
-                    chosen.push(span.clone());
+    fn choosing_run_by_run_is_choosing_among_all() {
+        let mut rng = crate::generate::Rng::new(11);
+        for round in 0..300 {
+            let candidates: Vec<Candidate> = (0..rng.between(1, 40))
+                .map(|_| {
+                    let start = rng.below(60);
+                    let end = start + rng.below(if round % 3 == 0 { 3 } else { 12 });
+                    let core = rng.below(4);
+                    let target = Target::Category(Category::ALL[rng.below(3)]);
+                    Candidate { start, end, core, target, found: Found::Pattern(0) }
+                })
+                .collect();
+            // Among all at once, best ranked first.
+            let mut order: Vec<usize> = (0..candidates.len()).collect();
+            order.sort_by_key(|&i| candidates[i].rank(i));
+            let mut expected: Vec<usize> = Vec::new();
+            for i in order {
+                if !expected.iter().any(|&t| candidates[t].overlaps(&candidates[i])) {
+                    expected.push(i);
                 }
             }
+            let mut got = choose(&candidates);
+            got.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(got, expected, "round {round}");
         }
     }
 
