@@ -157,6 +157,8 @@ const MAY_END_SENTENCE: [bool; 256] = {
 /// lower case (a hard-wrapped sentence); and never after an abbreviation of the language
 /// (`abbreviations`, folded, with the dot) or a single capital initial (`W. Putin`).
 pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range<usize>> {
+    let longest = abbreviations.iter().map(|a| a.chars().count()).max().unwrap_or(0);
+    let abbreviations = Abbreviations { set: abbreviations, longest };
     let mut out = Vec::new();
     let mut start = 0;
     let mut pos = 0;
@@ -194,7 +196,7 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
             let directly_capital = !spaced && next.is_some_and(char::is_uppercase);
             if (spaced || directly_capital || after.is_none())
                 && starts_new
-                && !(c == '.' && is_abbreviation(text, pos, abbreviations))
+                && !(c == '.' && is_abbreviation(text, pos, &abbreviations))
             {
                 cut = Some(end);
                 resume = end;
@@ -211,7 +213,7 @@ pub fn split_sentences(text: &str, abbreviations: &HashSet<String>) -> Vec<Range
 }
 
 /// True when the `.` at `dot` closes an abbreviation or an initial.
-fn is_abbreviation(text: &str, dot: usize, abbreviations: &HashSet<String>) -> bool {
+fn is_abbreviation(text: &str, dot: usize, abbreviations: &Abbreviations) -> bool {
     let word_start = text[..dot]
         .char_indices()
         .rev()
@@ -228,7 +230,16 @@ fn is_abbreviation(text: &str, dot: usize, abbreviations: &HashSet<String>) -> b
         // "am 12. März", "5. října": a day number with a dot is an ordinal.
         return word.len() <= 2;
     }
-    abbreviations.contains(&fold(&text[word_start..dot + 1]))
+    // (Folding keeps the number of characters: a longer word is none of them.)
+    let candidate = &text[word_start..dot + 1];
+    candidate.chars().count() <= abbreviations.longest && abbreviations.set.contains(&fold(candidate))
+}
+
+/// A language's abbreviations (folded, with their dot), and the length of the longest in
+/// characters.
+struct Abbreviations<'a> {
+    set: &'a HashSet<String>,
+    longest: usize,
 }
 
 fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
@@ -283,6 +294,8 @@ mod tests {
 
     /// The splitting rules applied one character at a time, with no skipping ahead.
     fn split_sentences_by_chars(text: &str, abbreviations: &HashSet<String>) -> Vec<Range<usize>> {
+        // (Every abbreviation looked up, whatever its length.)
+        let abbreviations = &Abbreviations { set: abbreviations, longest: usize::MAX };
         let mut out = Vec::new();
         let mut start = 0;
         let chars: Vec<(usize, char)> = text.char_indices().collect();
