@@ -180,7 +180,7 @@ impl Sink {
                 v.insert(index);
             }
             Entry::Occupied(first) => {
-                if self.quads[*first.get() as usize] == q || self.quads.iter().any(|x| *x == q) {
+                if self.quads[*first.get() as usize] == q || self.quads.contains(&q) {
                     return;
                 }
             }

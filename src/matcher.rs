@@ -162,7 +162,7 @@ struct Run {
 }
 
 impl Run {
-    fn of<'a, X>(self, items: &'a [X]) -> &'a [X] {
+    fn of<X>(self, items: &[X]) -> &[X] {
         &items[self.start as usize..self.end as usize]
     }
 }
