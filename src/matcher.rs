@@ -236,12 +236,11 @@ impl FirstWords {
             if variant.stem {
                 cursor += text[cursor..].find(|c| !is_word_char(c)).unwrap_or(text.len() - cursor);
             }
-            let rest = &text[cursor..];
-            let after_gap = rest.trim_start();
-            if after_gap.len() == rest.len() {
+            let gap = whitespace_at(text, cursor);
+            if gap == 0 {
                 continue;
             }
-            if let Some(next) = after_gap.chars().next() {
+            if let Some(next) = text[cursor + gap..].chars().next() {
                 if let Ok(i) = by_next.binary_search_by_key(&next, |(c, _)| *c) {
                     out.extend_from_slice(by_next[i].1.of(&self.entries));
                 }
@@ -508,6 +507,19 @@ impl<T: Copy> Matcher<T> {
     }
 }
 
+/// The length in bytes of the whitespace at `at` of `text` (0 when there is none). Mostly one
+/// space before an ASCII character, which is answered without decoding.
+fn whitespace_at(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.get(at) == Some(&b' ')
+        && bytes.get(at + 1).is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace())
+    {
+        return 1;
+    }
+    let rest = &text[at..];
+    rest.len() - rest.trim_start().len()
+}
+
 fn char_before(text: &str, at: usize) -> Option<char> {
     text[..at].chars().next_back()
 }
@@ -543,8 +555,8 @@ fn try_entry(pieces: &Pieces, e: u32, original: &str, folded: &Folded, at: usize
     let mut cursor = at;
     for (i, piece) in entry_pieces.iter().enumerate() {
         if i > 0 {
-            let gap = text[cursor..].len() - text[cursor..].trim_start().len();
-            if gap == 0 || !text[cursor..].starts_with(char::is_whitespace) {
+            let gap = whitespace_at(text, cursor);
+            if gap == 0 {
                 return None;
             }
             cursor += gap;
@@ -656,6 +668,14 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "{checked} hits checked");
+    }
+
+    #[test]
+    fn whitespace_is_what_trimming_removes() {
+        let text = "a b  c\td \u{b}e \u{a0}f \né  \u{2009}g h\u{b}";
+        for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            assert_eq!(whitespace_at(text, at), text[at..].len() - text[at..].trim_start().len(), "at {at}");
+        }
     }
 
     #[test]
