@@ -170,22 +170,23 @@ impl Sink {
     }
 
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
-        let q = Quad::new(s, p, o, self.graph.clone());
+        let (s, o) = (s.into(), o.into());
         // Every quad of a sink is in its graph: the triple decides.
         let mut hasher = FxHasher::default();
-        (&q.subject, &q.predicate, &q.object).hash(&mut hasher);
+        (&s, &p, &o).hash(&mut hasher);
+        let same = |q: &Quad| q.subject == s && q.predicate == p && q.object == o;
         let index = self.quads.len() as u32;
         match self.seen.entry(hasher.finish()) {
             Entry::Vacant(v) => {
                 v.insert(index);
             }
             Entry::Occupied(first) => {
-                if self.quads[*first.get() as usize] == q || self.quads.contains(&q) {
+                if same(&self.quads[*first.get() as usize]) || self.quads.iter().any(same) {
                     return;
                 }
             }
         }
-        self.quads.push(q);
+        self.quads.push(Quad { subject: s, predicate: p, object: o, graph_name: self.graph.clone() });
     }
 }
 
