@@ -577,7 +577,7 @@ fn clause_flows(
     let in_phrase = |u: &Placed| phrase.as_ref().is_some_and(|p| p.contains(&u.span.start));
     // "according to Washington, …": the actor a source cue introduces speaks, it is no party.
     let cited: Option<usize> = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)).and_then(|c| {
-        let phrase_end = sources::source_phrase_end(text, units[c].span.end);
+        let phrase_end = sources::source_phrase_end(text, units[c].span.end, ctx.sentence_end);
         (c + 1..units.len()).find(|&i| {
             matches!(units[i].unit, Unit::Actor(_))
                 && units[i].span.start < phrase_end

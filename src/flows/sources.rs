@@ -101,17 +101,17 @@ fn name_before(lang: &Language, text: &str, from: usize, to: usize) -> Option<St
     }
 }
 
+/// Where the phrase a source cue opens ends: at the first comma, semicolon or colon after the
+/// cue ("According to a Western diplomat, Russia delivered…": Russia is past it), else at the
+/// end of the sentence. Not at a full stop, which abbreviations use ("according to U.S.
+/// officials"); the units looked at are the sentence's anyway.
+pub(super) fn source_phrase_end(text: &str, cue_end: usize, sentence_end: usize) -> usize {
+    text[cue_end..sentence_end].find([',', ';', ':']).map_or(sentence_end, |p| cue_end + p)
+}
+
 /// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
 /// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
 /// named speaker ("the think tank wrote") refers to the document's latest named source.
-/// Where the phrase a source cue opens ends: at the first comma, semicolon or colon after the
-/// cue ("According to a Western diplomat, Russia delivered…": Russia is past it). Not at a full
-/// stop, which abbreviations use ("according to U.S. officials"); the units looked at are the
-/// sentence's anyway.
-pub(super) fn source_phrase_end(text: &str, cue_end: usize) -> usize {
-    text[cue_end..].find([',', ';', ':']).map_or(text.len(), |p| cue_end + p)
-}
-
 pub(super) fn find_source(
     lexicon: &Lexicon,
     lang: &Language,
@@ -134,7 +134,7 @@ pub(super) fn find_source(
         // "According to a Western diplomat, Russia delivered…" Russia is the supplier, not
         // the source.
         let cue_end = units[ci].span.end;
-        let phrase_end = source_phrase_end(text, cue_end);
+        let phrase_end = source_phrase_end(text, cue_end, ctx.sentence_end);
         // The first unit of a kind within `reach` words after the cue, in its phrase.
         let after_cue = |reach: usize, pick: fn(Unit) -> Option<Actor>| {
             units[ci + 1..]
