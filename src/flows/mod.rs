@@ -240,6 +240,8 @@ pub fn extract_flows(
     let mut pending_route: Option<Route> = None;
     let mut ctx = Context { published: published.and_then(crate::dates::parse_iso), ..Context::default() };
     let mut cursor = 0;
+    // Every entity the units name, in any order (sorted into `ex.mentioned` at the end).
+    let mut mentioned: Vec<u32> = Vec::new();
     for (si, sentence) in ex.sentences.clone().iter().enumerate() {
         let first = cursor;
         while cursor < mentions.len() && mentions[cursor].span.start < sentence.end {
@@ -248,17 +250,10 @@ pub fn extract_flows(
         let inside =
             mentions[first..cursor].iter().filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end);
         let placed = units(lexicon, lang, text, inside);
-        for p in &placed {
-            match p.unit {
-                Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) => {
-                    ex.mentioned.insert(e);
-                }
-                Unit::Item(_, Some(e)) => {
-                    ex.mentioned.insert(e);
-                }
-                _ => {}
-            }
-        }
+        mentioned.extend(placed.iter().filter_map(|p| match p.unit {
+            Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) | Unit::Item(_, Some(e)) => Some(e),
+            _ => None,
+        }));
         ctx.date = None;
         ctx.sentence_start = sentence.start;
         ctx.sentence_end = sentence.end;
@@ -284,6 +279,7 @@ pub fn extract_flows(
             }
         }
     }
+    ex.mentioned = mentioned.into_iter().collect();
     ex.mentions = mentions;
     ex
 }
