@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::lexicon::Language;
+use crate::lexicon::{DateWord, Language};
 use crate::text::Folded;
 
 /// A relative date phrase's meaning: an offset from the publication date, at a precision.
@@ -98,11 +98,36 @@ fn year_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?:^|[^\w-])(?P<y>(?:199|20[0-4])\d)(?:$|[^\w-])").expect("valid regex"))
 }
 
+/// False when `sentence` cannot hold a match of `numeric_regex`: each needs an ASCII digit and
+/// a `-` or `.` between two digits.
+fn may_hold_numeric_date(sentence: &str) -> bool {
+    if !has_ascii_digit(sentence) {
+        return false;
+    }
+    let mut previous = None;
+    let mut chars = sentence.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '-' | '.')
+            && previous.is_some_and(char::is_numeric)
+            && chars.peek().copied().is_some_and(char::is_numeric)
+        {
+            return true;
+        }
+        previous = Some(c);
+    }
+    false
+}
+
+fn has_ascii_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+}
+
 /// The first date a sentence states, as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
 pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u32)>) -> Option<String> {
     let folded = Folded::new(sentence);
     let mut found: Vec<(usize, String)> = Vec::new();
-    for c in numeric_regex().captures_iter(sentence) {
+    let numeric = may_hold_numeric_date(sentence).then(|| numeric_regex().captures_iter(sentence));
+    for c in numeric.into_iter().flatten() {
         let (y, m, d) = match (c.name("iy"), c.name("y")) {
             (Some(y), _) => (y.as_str(), &c["im"], &c["id"]),
             (None, Some(y)) => (y.as_str(), &c["m"], &c["d"]),
@@ -113,8 +138,10 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
             found.push((c.get(0).map_or(0, |g| g.start()), format!("{y:04}-{m:02}-{d:02}")));
         }
     }
-    for hit in lang.dates.months.find_all(sentence, &folded) {
-        let month = u32::from(lang.dates.months.entry(hit.entry).target) + 1;
+    let words = lang.dates.words.find_all(sentence, &folded);
+    for hit in &words {
+        let DateWord::Month(month) = lang.dates.words.entry(hit.entry).target else { continue };
+        let month = u32::from(month) + 1;
         let (start, end) = (folded.to_original(hit.start), folded.to_original(hit.end));
         let before = sentence[..start].trim_end();
         let after = &sentence[end..];
@@ -153,12 +180,12 @@ pub fn find_date(lang: &Language, sentence: &str, published: Option<(i64, u32, u
         found.push((start, value));
     }
     if let Some(p) = published {
-        for hit in lang.dates.relative.find_all(sentence, &folded) {
-            let offset = lang.dates.relative.entry(hit.entry).target;
+        for hit in &words {
+            let DateWord::Relative(offset) = lang.dates.words.entry(hit.entry).target else { continue };
             found.push((folded.to_original(hit.start), resolve(offset, p)));
         }
     }
-    if found.is_empty() {
+    if found.is_empty() && has_ascii_digit(sentence) {
         for c in year_regex().captures_iter(sentence) {
             if let Some(y) = c.name("y") {
                 found.push((y.start(), y.as_str().to_string()));
@@ -195,5 +222,31 @@ mod tests {
         assert!(Offset::parse("week-1").is_err());
         assert_eq!(parse_iso("2024-11-02"), Some((2024, 11, 2)));
         assert_eq!(parse_iso("2024-02-30"), None);
+    }
+
+    #[test]
+    fn prefilters_hide_no_date() {
+        let templates = crate::generate::bundled().unwrap();
+        let mut texts: Vec<String> = (0..200).map(|i| crate::generate::article(&templates, 5, i).text).collect();
+        texts.extend(
+            [
+                "am 12.03.2024 und 2024-03-12",
+                "١٢.03.2024 and 2024-٠٣-12",
+                "5-6 times in 2019, 1.5 million",
+                "x12.3.2020y 2020-1-2 ２０２４-03-12",
+                "Year 1999. Then 2001-",
+            ]
+            .map(String::from),
+        );
+        let mut numeric = 0;
+        for text in &texts {
+            for piece in text.split_inclusive(['\n', '!', '?']).flat_map(|l| l.split_inclusive(". ")) {
+                let found = numeric_regex().is_match(piece);
+                assert!(may_hold_numeric_date(piece) || !found, "{piece:?}");
+                numeric += usize::from(found);
+                assert!(has_ascii_digit(piece) || !year_regex().is_match(piece), "{piece:?}");
+            }
+        }
+        assert!(numeric > 0);
     }
 }

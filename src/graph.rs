@@ -5,12 +5,13 @@
 //! document key, never from counters shared between documents, so the same input always gives
 //! the same quads in the same order. Byte offsets become code point offsets here, and only here.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 
-use crate::flows::{FlowKey, Source};
+use crate::flows::{Extraction, FlowKey, Source};
 use crate::lexicon::{Lexicon, UNDETERMINED};
 use crate::pipeline::Analysis;
 use crate::text::CharCounter;
@@ -47,16 +48,25 @@ pub fn source_iri(lexicon: &Lexicon, found: &[String], s: Source) -> NamedNode {
 
 /// The IRI of a flow: deterministic from (supplier, recipient, category).
 pub fn flow_iri(lexicon: &Lexicon, k: FlowKey) -> NamedNode {
-    iri(format!(
-        "{AGR}flow/{}--{}--{}",
-        lexicon.entity(k.supplier).id,
-        lexicon.entity(k.recipient).id,
-        k.category.notation()
-    ))
+    iri([
+        AGR,
+        "flow/",
+        &lexicon.entity(k.supplier).id,
+        "--",
+        &lexicon.entity(k.recipient).id,
+        "--",
+        k.category.notation(),
+    ]
+    .concat())
 }
 
 pub fn document_iri(key: &str) -> NamedNode {
-    iri(format!("{AGR}doc/{key}"))
+    iri([AGR, "doc/", key].concat())
+}
+
+/// The IRI of the `i`th attestation or exchange of a document: `<kind><key>-<i>`.
+fn numbered(key: &str, kind: &str, i: usize) -> NamedNode {
+    iri([AGR, kind, key, "-", &i.to_string()].concat())
 }
 
 fn typed(value: impl Into<String>, datatype: &str) -> Literal {
@@ -89,39 +99,94 @@ impl Hasher for FxHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
+        // A longer text is told apart by its length and its last 16 bytes (IRIs share their
+        // beginnings): quads that hash the same are still compared whole.
+        let bytes = match bytes.len().checked_sub(16) {
+            Some(skip) if skip > 0 => {
+                self.mix(bytes.len() as u64);
+                &bytes[skip..]
+            }
+            _ => bytes,
+        };
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+            self.mix(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word));
         }
     }
 }
 
-/// Collects quads in order, once each. It remembers each quad's hash and position (not a copy):
-/// a quad whose hash is known is compared with the quads of that hash before it is dropped.
+impl FxHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hasher = FxHasher(self.0);
+        hasher.write(bytes);
+        self.0 = hasher.0;
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Collects quads in order, once each. It remembers the hash of each quad's triple and the
+/// position of the first quad with that hash (not a copy): a quad whose hash is known is compared
+/// with that quad, and with all the others in the rare case that two triples share a hash.
 struct Sink {
     graph: GraphName,
     quads: Vec<Quad>,
-    seen: HashMap<u64, Vec<u32>>,
+    seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
 }
 
 impl Sink {
     fn new(graph: GraphName) -> Sink {
-        Sink { graph, quads: Vec::new(), seen: HashMap::new() }
+        Sink { graph, quads: Vec::new(), seen: HashMap::default() }
+    }
+
+    fn with_capacity(graph: GraphName, quads: usize) -> Sink {
+        Sink {
+            graph,
+            quads: Vec::with_capacity(quads),
+            seen: HashMap::with_capacity_and_hasher(quads, Default::default()),
+        }
     }
 
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
-        let q = Quad::new(s, p, o, self.graph.clone());
+        let (s, o) = (s.into(), o.into());
+        // Every quad of a sink is in its graph: the triple decides.
         let mut hasher = FxHasher::default();
-        q.hash(&mut hasher);
-        let same_hash = self.seen.entry(hasher.finish()).or_default();
-        if !same_hash.iter().any(|&i| self.quads[i as usize] == q) {
-            same_hash.push(self.quads.len() as u32);
-            self.quads.push(q);
+        (&s, &p, &o).hash(&mut hasher);
+        let same = |q: &Quad| q.subject == s && q.predicate == p && q.object == o;
+        let index = self.quads.len() as u32;
+        match self.seen.entry(hasher.finish()) {
+            Entry::Vacant(v) => {
+                v.insert(index);
+            }
+            Entry::Occupied(first) => {
+                if same(&self.quads[*first.get() as usize]) || self.quads.iter().any(same) {
+                    return;
+                }
+            }
         }
+        self.quads.push(Quad { subject: s, predicate: p, object: o, graph_name: self.graph.clone() });
     }
 }
 
@@ -143,7 +208,21 @@ pub enum Descriptions {
 /// Every quad of one analysed document, in its named graph.
 pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
     let doc = document_iri(&a.document.key());
-    let mut sink = Sink::new(GraphName::NamedNode(doc.clone()));
+    let ex = &a.extraction;
+    let mut entities: BTreeSet<u32> = ex.mentioned.clone();
+    for at in &ex.attestations {
+        entities.extend([at.flow.supplier, at.flow.recipient]);
+        if let Some(Source::Known(e)) = at.source {
+            entities.insert(e);
+        }
+        entities.extend(at.items.iter().copied());
+        entities.extend(at.via.iter().copied());
+    }
+    let described = match descriptions {
+        Descriptions::Include => Some(entity_descriptions(lexicon)),
+        Descriptions::Omit => None,
+    };
+    let mut sink = Sink::with_capacity(GraphName::NamedNode(doc.clone()), expected_quads(ex, &entities, described));
     let lang = a.lang.as_str();
 
     sink.add(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
@@ -163,16 +242,6 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
     }
     sink.add(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
 
-    let ex = &a.extraction;
-    let mut entities: BTreeSet<u32> = ex.mentioned.clone();
-    for at in &ex.attestations {
-        entities.extend([at.flow.supplier, at.flow.recipient]);
-        if let Some(Source::Known(e)) = at.source {
-            entities.insert(e);
-        }
-        entities.extend(at.items.iter().copied());
-        entities.extend(at.via.iter().copied());
-    }
     for &e in &ex.mentioned {
         sink.add(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
     }
@@ -227,7 +296,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             for &v in &at.via {
                 sink.add(f.clone(), ag("via"), entity_iri(lexicon, v));
             }
-            let node = iri(format!("{AGR}att/{key}-{i}"));
+            let node = numbered(&key, "att/", i);
             sink.add(f.clone(), ag("attestedBy"), node.clone());
             sink.add(node.clone(), rdf_type(), ag("Attestation"));
             sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
@@ -260,7 +329,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         let (g, r) = (flow_iri(lexicon, x.gives), flow_iri(lexicon, x.returns));
         sink.add(g.clone(), ag("inExchangeFor"), r.clone());
         sink.add(r.clone(), ag("inExchangeFor"), g.clone());
-        let node = iri(format!("{AGR}exchange/{key}-{i}"));
+        let node = numbered(&key, "exchange/", i);
         sink.add(node.clone(), rdf_type(), ag("Exchange"));
         sink.add(node.clone(), ag("exchangeFlow"), g);
         sink.add(node.clone(), ag("exchangeFlow"), r);
@@ -283,18 +352,9 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(node.clone(), join(RDFS, "label"), text_literal(name, lang));
         sink.add(doc.clone(), join(SCHEMA, "mentions"), node);
     }
-    if descriptions == Descriptions::Include {
-        // Built once per lexicon; copied into each graph. No triple of them can already be in
-        // the sink (their subjects are gazetteer entities, which nothing above describes).
-        let cache = lexicon.descriptions.get_or_init(|| {
-            (0..lexicon.entities.len() as u32)
-                .map(|e| {
-                    let mut own = Sink::new(GraphName::DefaultGraph);
-                    describe_entity(lexicon, e, &mut own, false);
-                    own.quads.into_iter().map(Triple::from).collect()
-                })
-                .collect()
-        });
+    if let Some(cache) = described {
+        // No triple of them can already be in the sink (their subjects are gazetteer entities,
+        // which nothing above describes).
         for &e in &entities {
             for t in &cache[e as usize] {
                 sink.quads.push(Quad::new(
@@ -311,6 +371,27 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         describe_concepts(&mut sink, &categories, &modalities);
     }
     sink.quads
+}
+
+/// The triples describing each gazetteer entity: built once per lexicon, copied into each graph.
+fn entity_descriptions(lexicon: &Lexicon) -> &[Vec<Triple>] {
+    lexicon.descriptions.get_or_init(|| {
+        (0..lexicon.entities.len() as u32)
+            .map(|e| {
+                let mut own = Sink::new(GraphName::DefaultGraph);
+                describe_entity(lexicon, e, &mut own, false);
+                own.quads.into_iter().map(Triple::from).collect()
+            })
+            .collect()
+    })
+}
+
+/// About how many quads a document's graph has (enough that the list rarely grows).
+fn expected_quads(ex: &Extraction, entities: &BTreeSet<u32>, described: Option<&[Vec<Triple>]>) -> usize {
+    let entity_quads = described.map_or(0, |cache| entities.iter().map(|&e| cache[e as usize].len()).sum());
+    // The document's own, per attestation, exchange and found name, then a few concepts.
+    let said = 16 + ex.mentioned.len() + 20 * ex.attestations.len() + 16 * ex.exchanges.len() + 3 * ex.found.len();
+    said + entity_quads + 64
 }
 
 /// Types, labels and links of a gazetteer entity. `all_forms` adds every inflected form.

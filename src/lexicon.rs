@@ -125,7 +125,7 @@ pub struct Entity {
     pub names: BTreeMap<String, Vec<String>>,
 }
 
-/// Number words and separators of a language.
+/// Number words and separators of a language (the scale and number words folded, once loaded).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Numbers {
@@ -146,10 +146,19 @@ struct DatesSection {
     relative: BTreeMap<String, String>,
 }
 
-/// Month names (target: month index 0–11) and relative phrases, compiled.
+/// What a word of `[dates]` stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateWord {
+    /// A month name: the month's index (0–11).
+    Month(u8),
+    /// A relative date phrase.
+    Relative(Offset),
+}
+
+/// Month names and relative phrases, compiled into one matcher (month names first), so a
+/// sentence is read once for both.
 pub struct DateRules {
-    pub months: Matcher<u8>,
-    pub relative: Matcher<Offset>,
+    pub words: Matcher<DateWord>,
 }
 
 /// One language: its detection words, sentence rules and compiled matcher.
@@ -434,10 +443,7 @@ impl Lexicon {
             detect: HashSet::new(),
             abbreviations: HashSet::new(),
             numbers: Numbers::default(),
-            dates: DateRules {
-                months: Matcher::new(Vec::new()).expect("empty"),
-                relative: Matcher::new(Vec::new()).expect("empty"),
-            },
+            dates: DateRules { words: Matcher::new(Vec::new()).expect("empty") },
             grammar: Grammar::default(),
             matcher: Matcher::new(all_names).map_err(|m| LexiconError {
                 file: "lexicon".into(),
@@ -578,29 +584,32 @@ fn load_language(
         ));
     }
     let date_error = |m: String| LexiconError { file: lang_src.name.clone(), line: None, message: m };
-    let month_entries = months
+    let mut date_words: Vec<(String, DateWord, String)> = months
         .iter()
         .enumerate()
-        .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), i as u8, lang_src.name.clone())));
-    let mut relative = Vec::new();
+        .flat_map(|(i, forms)| forms.iter().map(move |f| (f.clone(), DateWord::Month(i as u8), lang_src.name.clone())))
+        .collect();
     for (phrase, spec) in &lang.dates.relative {
         let offset = Offset::parse(spec).map_err(|m| {
             err(&lang_src.name, &lang_src.text, Some(phrase), format!("[dates] relative {phrase:?}: {m}"))
         })?;
-        relative.push((phrase.clone(), offset, lang_src.name.clone()));
+        date_words.push((phrase.clone(), DateWord::Relative(offset), lang_src.name.clone()));
     }
-    let dates = DateRules {
-        months: Matcher::new(month_entries).map_err(date_error)?,
-        relative: Matcher::new(relative).map_err(date_error)?,
-    };
+    let dates = DateRules { words: Matcher::new(date_words).map_err(date_error)? };
     Ok(Language {
         code: code.to_string(),
         name: lang.name,
         native: lang.native,
         detect: lang.detect.words.iter().map(|w| fold(w)).collect(),
         abbreviations: lang.sentences.abbreviations.iter().map(|w| fold(w)).collect(),
-        // Number words are looked up in folded text: fold them once here.
-        numbers: Numbers { words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(), ..lang.numbers },
+        // Number and scale words are looked up in folded text: fold them once here.
+        numbers: Numbers {
+            thousand: lang.numbers.thousand.iter().map(|w| fold(w)).collect(),
+            million: lang.numbers.million.iter().map(|w| fold(w)).collect(),
+            billion: lang.numbers.billion.iter().map(|w| fold(w)).collect(),
+            words: lang.numbers.words.iter().map(|(k, v)| (fold(k), *v)).collect(),
+            ..lang.numbers
+        },
         dates,
         grammar: lang.grammar,
         matcher,

@@ -5,6 +5,7 @@
 //! (calibres, designations) claim their spans first, so "152 mm" or "Su-35" is never read as
 //! anything else. Spans are byte ranges into the original text.
 
+use std::cmp::Reverse;
 use std::ops::Range;
 
 use crate::lexicon::{Language, Lexicon, Target};
@@ -27,14 +28,28 @@ pub struct Mention {
     pub found: Found,
 }
 
-pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Folded) -> Vec<Mention> {
-    struct Candidate {
-        start: usize,
-        end: usize,
-        core: usize,
-        target: Target,
-        found: Found,
+/// A span that may become a mention: a pattern's or an entry's match.
+struct Candidate {
+    start: usize,
+    end: usize,
+    core: usize,
+    target: Target,
+    found: Found,
+}
+
+impl Candidate {
+    /// Which of two overlapping candidates wins: the lesser key (longest first; then patterns,
+    /// longer literal entries, more specific kinds, earlier; then in the order found, `i`).
+    fn rank(&self, i: usize) -> (Reverse<usize>, Reverse<usize>, u8, usize, usize) {
+        (Reverse(self.end - self.start), Reverse(self.core), self.target.priority(), self.start, i)
     }
+
+    fn overlaps(&self, other: &Candidate) -> bool {
+        other.start < self.end && self.start < other.end
+    }
+}
+
+pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Folded) -> Vec<Mention> {
     let mut candidates = Vec::new();
     for (i, p) in lexicon.patterns.iter().enumerate() {
         let Some(category) = p.category else { continue };
@@ -50,38 +65,58 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
     }
     for hit in lang.matcher.find_all(text, folded) {
         let entry = lang.matcher.entry(hit.entry);
-        let core = entry.text.chars().filter(|c| *c != '*' && *c != '=').count();
         candidates.push(Candidate {
             start: hit.start,
             end: hit.end,
-            core,
+            core: entry.literal_chars(),
             target: entry.target,
             found: Found::Entry(hit.entry),
         });
     }
-    // Longest first; then patterns, longer literal entries, more specific kinds, earlier.
-    candidates.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(b.core.cmp(&a.core))
-            .then(a.target.priority().cmp(&b.target.priority()))
-            .then(a.start.cmp(&b.start))
-    });
-    let mut taken: Vec<Range<usize>> = Vec::new();
+    let mut mentions: Vec<Mention> = choose(&candidates)
+        .into_iter()
+        .map(|i| {
+            let c = &candidates[i];
+            Mention { span: folded.to_original(c.start)..folded.to_original(c.end), target: c.target, found: c.found }
+        })
+        .collect();
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    mentions
+}
+
+/// The candidates that become mentions (indices into `candidates`). Where candidates overlap,
+/// the best ranked wins, then the best of those it does not overlap, and so on. Only
+/// candidates in one run of overlapping spans compete: each run is decided alone.
+fn choose(candidates: &[Candidate]) -> Vec<usize> {
+    let mut by_start: Vec<usize> = (0..candidates.len()).collect();
+    by_start.sort_by_key(|&i| candidates[i].start);
     let mut chosen = Vec::new();
-    for c in candidates {
-        if taken.iter().any(|t| t.start < c.end && c.start < t.end) {
-            continue;
+    let mut run: Vec<usize> = Vec::new();
+    let mut run_end = 0;
+    for i in by_start {
+        if !run.is_empty() && candidates[i].start >= run_end {
+            choose_in_run(candidates, &mut run, &mut chosen);
         }
-        taken.push(c.start..c.end);
-        chosen.push(Mention {
-            span: folded.to_original(c.start)..folded.to_original(c.end),
-            target: c.target,
-            found: c.found,
-        });
+        run_end = if run.is_empty() { candidates[i].end } else { run_end.max(candidates[i].end) };
+        run.push(i);
     }
-    chosen.sort_by_key(|m| (m.span.start, m.span.end));
+    choose_in_run(candidates, &mut run, &mut chosen);
     chosen
+}
+
+/// Chooses among one run of overlapping candidates (indices into `candidates`), best ranked
+/// first, each one that overlaps none chosen before it; empties the run.
+fn choose_in_run(candidates: &[Candidate], run: &mut Vec<usize>, chosen: &mut Vec<usize>) {
+    if run.len() > 1 {
+        run.sort_unstable_by_key(|&i| candidates[i].rank(i));
+    }
+    let first_of_run = chosen.len();
+    for &i in run.iter() {
+        if !chosen[first_of_run..].iter().any(|&t| candidates[t].overlaps(&candidates[i])) {
+            chosen.push(i);
+        }
+    }
+    run.clear();
 }
 
 #[cfg(test)]
@@ -97,6 +132,35 @@ mod tests {
             .into_iter()
             .map(|m| (text[m.span].to_string(), m.target))
             .collect()
+    }
+
+    #[test]
+    fn choosing_run_by_run_is_choosing_among_all() {
+        let mut rng = crate::generate::Rng::new(11);
+        for round in 0..300 {
+            let candidates: Vec<Candidate> = (0..rng.between(1, 40))
+                .map(|_| {
+                    let start = rng.below(60);
+                    let end = start + rng.below(if round % 3 == 0 { 3 } else { 12 });
+                    let core = rng.below(4);
+                    let target = Target::Category(Category::ALL[rng.below(3)]);
+                    Candidate { start, end, core, target, found: Found::Pattern(0) }
+                })
+                .collect();
+            // Among all at once, best ranked first.
+            let mut order: Vec<usize> = (0..candidates.len()).collect();
+            order.sort_by_key(|&i| candidates[i].rank(i));
+            let mut expected: Vec<usize> = Vec::new();
+            for i in order {
+                if !expected.iter().any(|&t| candidates[t].overlaps(&candidates[i])) {
+                    expected.push(i);
+                }
+            }
+            let mut got = choose(&candidates);
+            got.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(got, expected, "round {round}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::lexicon::Language;
-use crate::text::{fold, Folded};
+use crate::text::{is_word_char, Folded};
 
 /// A number a text states, and the words it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,12 +47,11 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     let mut best = None;
     for m in number_regex().find_iter(folded) {
         // "Su-35", "T72", "KN-23": digits glued to a designation are not a count.
-        if folded[..m.start()].chars().next_back().is_some_and(|c| c == '-' || c.is_alphanumeric()) {
+        if folded[..m.start()].chars().next_back().is_some_and(|c| c == '-' || is_word_char(c)) {
             continue;
         }
         let rest = &folded[m.end()..];
-        let words: Vec<&str> =
-            rest.split(|c: char| !c.is_alphanumeric() && c != '.').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = rest.split(|c: char| !is_word_char(c) && c != '.').filter(|w| !w.is_empty()).collect();
         if words.len() > 3 {
             continue;
         }
@@ -91,24 +90,48 @@ pub fn find_quantity(lang: &Language, before: &str) -> Option<Quantity> {
     best
 }
 
+/// Whether a folded word of the text is the folded scale word `entry` (`word*`: a stem).
 fn word_matches(entry: &str, word: &str) -> bool {
-    let e = fold(entry);
-    match e.strip_suffix('*') {
+    match entry.strip_suffix('*') {
         Some(stem) => word.starts_with(stem),
-        None => word == e || word.trim_end_matches('.') == e.trim_end_matches('.'),
+        None => word == entry || word.trim_end_matches('.') == entry.trim_end_matches('.'),
     }
+}
+
+/// The start of the last occurrence of `needle` that ends by `end` in `text`. The texts searched
+/// here are a few words long: comparing at each place costs less than setting up `str::rfind`.
+fn rfind_before(text: &str, end: usize, needle: &str) -> Option<usize> {
+    let (hay, needle) = (&text.as_bytes()[..end], needle.as_bytes());
+    let last = hay.len().checked_sub(needle.len())?;
+    let Some(&first) = needle.first() else { return Some(hay.len()) };
+    (0..=last).rev().find(|&p| hay[p] == first && hay[p..].starts_with(needle))
 }
 
 /// The last occurrence of `word` in `text` standing as whole words.
 fn rfind_word(text: &str, word: &str) -> Option<usize> {
     let mut end = text.len();
-    while let Some(p) = text[..end].rfind(word) {
-        let before_ok = text[..p].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = text[p + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    while let Some(p) = rfind_before(text, end, word) {
+        let before_ok = text[..p].chars().next_back().is_none_or(|c| !is_word_char(c));
+        let after_ok = text[p + word.len()..].chars().next().is_none_or(|c| !is_word_char(c));
         if before_ok && after_ok {
             return Some(p);
         }
         end = p;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfind_before_is_rfind() {
+        let text = "około 1,5 mln, kilkaset i kilkaset tysięcy, ąą";
+        for needle in ["kilkaset", "mln", "ą", "ąą", "x", "około", "y", "", text] {
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(rfind_before(text, end, needle), text[..end].rfind(needle), "{needle:?} before {end}");
+            }
+        }
+    }
 }

@@ -206,7 +206,7 @@ impl Category {
     }
 
     pub fn iri(self) -> String {
-        format!("{AGC}{}", self.notation())
+        [AGC, self.notation()].concat()
     }
 }
 
@@ -234,7 +234,7 @@ impl Modality {
     }
 
     pub fn iri(self) -> String {
-        format!("{AGM}{}", self.notation())
+        [AGM, self.notation()].concat()
     }
 }
 

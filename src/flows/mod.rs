@@ -43,6 +43,7 @@
 //!
 //! Every decision is written to `Extraction::explain`, which `extract --explain` prints.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -50,6 +51,7 @@ use crate::dates::find_date;
 use crate::lexicon::{Cue, Language, Lexicon, Target};
 use crate::mentions::{Found, Mention};
 use crate::numbers::{find_quantity, Quantity};
+use crate::text::is_word_char;
 use crate::vocab::{Category, Kind, Modality};
 
 mod sources;
@@ -126,22 +128,27 @@ enum Unit {
 }
 
 #[derive(Debug, Clone)]
-struct Placed {
+struct Placed<'l> {
     unit: Unit,
     span: Range<usize>,
     /// The matched entry, for explanations.
-    entry: String,
+    entry: Cow<'l, str>,
 }
 
 /// Reads units out of a sentence's mentions, resolving metonyms: a capital stands for its
 /// state, unless a locative cue puts it (or a state) on the map ("in Moscow", "in der Ukraine").
 /// A name that modifies a compound ("US-Geheimdienst", "NATO-Staaten") is read like a demonym.
-fn units(lexicon: &Lexicon, lang: &Language, text: &str, mentions: &[Mention]) -> Vec<Placed> {
+fn units<'l, 'm>(
+    lexicon: &'l Lexicon,
+    lang: &'l Language,
+    text: &str,
+    mentions: impl IntoIterator<Item = &'m Mention>,
+) -> Vec<Placed<'l>> {
     let mut out: Vec<Placed> = Vec::new();
     for m in mentions {
         let entry = match m.found {
-            Found::Entry(i) => lang.matcher.entry(i).text.clone(),
-            Found::Pattern(i) => format!("pattern {}", lexicon.patterns[i as usize].name),
+            Found::Entry(i) => Cow::Borrowed(lang.matcher.entry(i).text.as_str()),
+            Found::Pattern(i) => Cow::Owned(format!("pattern {}", lexicon.patterns[i as usize].name)),
         };
         let located = out.last().is_some_and(|p| {
             matches!(p.unit, Unit::Cue(Cue::At | Cue::Via)) && words_between(text, p.span.end, m.span.start) == 0
@@ -177,7 +184,15 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
     if to <= from {
         return 0;
     }
-    text[from..to].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
+    // A word starts at each word character that follows none.
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text[from..to].chars() {
+        let word_char = is_word_char(c);
+        words += usize::from(word_char && !in_word);
+        in_word = word_char;
+    }
+    words
 }
 
 /// What the previous flow of the document was, for filling a missing side.
@@ -195,10 +210,22 @@ struct Context {
     sentence_end: usize,
     /// The publication date, for relative dates.
     published: Option<(i64, u32, u32)>,
-    /// The date the current sentence states.
-    date: Option<String>,
+    /// The date the current sentence states, once a clause has asked (see `Context::date`).
+    date: Option<Option<String>>,
     /// Flows of the latest sentence per (supplier, recipient).
     recent: Vec<(Actor, Actor, Vec<FlowKey>, Modality)>,
+}
+
+impl Context {
+    /// The first date the current sentence states: looked for when a clause first needs it,
+    /// then kept for the sentence's other clauses.
+    fn date(&mut self, lang: &Language, text: &str) -> Option<String> {
+        if self.date.is_none() {
+            let sentence = &text[self.sentence_start..self.sentence_end];
+            self.date = Some(find_date(lang, sentence, self.published));
+        }
+        self.date.clone().flatten()
+    }
 }
 
 pub fn extract_flows(
@@ -213,31 +240,21 @@ pub fn extract_flows(
     let mut pending_route: Option<Route> = None;
     let mut ctx = Context { published: published.and_then(crate::dates::parse_iso), ..Context::default() };
     let mut cursor = 0;
+    // Every entity the units name, in any order (sorted into `ex.mentioned` at the end).
+    let mut mentioned: Vec<u32> = Vec::new();
     for (si, sentence) in ex.sentences.clone().iter().enumerate() {
         let first = cursor;
         while cursor < mentions.len() && mentions[cursor].span.start < sentence.end {
             cursor += 1;
         }
-        let inside: Vec<Mention> = mentions[first..cursor]
-            .iter()
-            .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
-            .cloned()
-            .collect();
-        let placed = units(lexicon, lang, text, &inside);
-        for p in &placed {
-            match p.unit {
-                Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) => {
-                    ex.mentioned.insert(e);
-                }
-                Unit::Item(_, Some(e)) => {
-                    ex.mentioned.insert(e);
-                }
-                _ => {}
-            }
-        }
-        if placed.iter().any(|u| matches!(u.unit, Unit::Item(..))) {
-            ctx.date = find_date(lang, &text[sentence.clone()], ctx.published);
-        }
+        let inside =
+            mentions[first..cursor].iter().filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end);
+        let placed = units(lexicon, lang, text, inside);
+        mentioned.extend(placed.iter().filter_map(|p| match p.unit {
+            Unit::Actor(e) | Unit::Place(e) | Unit::Demonym(e) | Unit::Item(_, Some(e)) => Some(e),
+            _ => None,
+        }));
+        ctx.date = None;
         ctx.sentence_start = sentence.start;
         ctx.sentence_end = sentence.end;
         let before = ex.attestations.len();
@@ -262,6 +279,7 @@ pub fn extract_flows(
             }
         }
     }
+    ex.mentioned = mentioned.into_iter().collect();
     ex.mentions = mentions;
     ex
 }
@@ -555,7 +573,7 @@ fn clause_flows(
     let in_phrase = |u: &Placed| phrase.as_ref().is_some_and(|p| p.contains(&u.span.start));
     // "according to Washington, …": the actor a source cue introduces speaks, it is no party.
     let cited: Option<usize> = units.iter().position(|u| u.unit == Unit::Cue(Cue::Source)).and_then(|c| {
-        let phrase_end = sources::source_phrase_end(text, units[c].span.end);
+        let phrase_end = sources::source_phrase_end(text, units[c].span.end, ctx.sentence_end);
         (c + 1..units.len()).find(|&i| {
             matches!(units[i].unit, Unit::Actor(_))
                 && units[i].span.start < phrase_end
@@ -992,7 +1010,7 @@ fn clause_flows(
             None => main.push((category, weapon.into_iter().collect(), quantity)),
         }
     }
-    let date = ctx.date.clone();
+    let date = ctx.date(lang, text);
     if let Some(d) = &date {
         notes.push(format!("date {d}"));
     }
@@ -1121,5 +1139,26 @@ fn cue_name(u: Unit) -> &'static str {
     match u {
         Unit::Cue(c) => c.name(),
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_between_counts_runs_of_letters_and_digits() {
+        let text = " Iran, and   North-Korea's 152-mm… «shells»;x y Україна";
+        let places: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        for &from in &places {
+            for &to in &places {
+                let expected = if to <= from {
+                    0
+                } else {
+                    text[from..to].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
+                };
+                assert_eq!(words_between(text, from, to), expected, "{from}..{to}");
+            }
+        }
     }
 }

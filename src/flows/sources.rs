@@ -9,22 +9,24 @@
 
 use super::{describe, describe_source, words_between, Actor, Context, Cue, Kind, Placed, Source, Unit};
 use crate::lexicon::{Language, Lexicon};
-use crate::text::fold;
+use crate::text::{fold, is_word_char};
 
 /// The longest run of capitalised words (or one acronym) counted as a name.
 const MAX_NAME_WORDS: usize = 4;
 
-/// Words of `text[from..to]` with their byte ranges, punctuation trimmed; the flag says the
-/// word was followed by punctuation (a name cannot run past it).
-fn words(text: &str, from: usize, to: usize) -> Vec<(usize, usize, bool)> {
+/// The first `max` words of `text[from..to]` with their byte ranges, punctuation trimmed; the
+/// flag says the word was followed by punctuation (a name cannot run past it).
+fn words(text: &str, from: usize, to: usize, max: usize) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     let slice = &text[from..to];
-    let mut offset = 0;
     for raw in slice.split_whitespace() {
-        let start = offset + slice[offset..].find(raw).unwrap_or(0);
-        offset = start + raw.len();
-        let trimmed_start = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
-        let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        // (`raw` is a piece of `slice`: its offset is the distance between their starts.)
+        let start = raw.as_ptr() as usize - slice.as_ptr() as usize;
+        let trimmed_start = raw.len() - raw.trim_start_matches(|c: char| !is_word_char(c)).len();
+        let core = raw.trim_matches(|c: char| !is_word_char(c));
+        if !core.is_empty() && out.len() == max {
+            break;
+        }
         if core.is_empty() {
             if let Some(last) = out.last_mut() {
                 let (_, _, ref mut stop): &mut (usize, usize, bool) = last;
@@ -35,7 +37,7 @@ fn words(text: &str, from: usize, to: usize) -> Vec<(usize, usize, bool)> {
         let s = from + start + trimmed_start;
         // Punctuation after a word ends a name, but an initial's dot ("J. Smith") does not.
         let initial = core.chars().count() == 1 && raw.ends_with('.');
-        let stop = raw.ends_with(|c: char| !c.is_alphanumeric()) && !initial;
+        let stop = raw.ends_with(|c: char| !is_word_char(c)) && !initial;
         out.push((s, s + core.len(), stop));
     }
     out
@@ -62,9 +64,9 @@ fn accept(text: &str, run: &[(usize, usize, bool)]) -> Option<String> {
 /// A name starting within six words after `from` (descriptors such as "military analyst" may
 /// come first), before `to` and before any punctuation.
 fn name_after(lang: &Language, text: &str, from: usize, to: usize) -> Option<String> {
-    let ws = words(text, from, to);
+    let ws = words(text, from, to, 6 + MAX_NAME_WORDS);
     let mut run: Vec<(usize, usize, bool)> = Vec::new();
-    for &(s, e, stop) in ws.iter().take(6 + MAX_NAME_WORDS) {
+    for &(s, e, stop) in &ws {
         if is_capitalised(lang, &text[s..e]) {
             run.push((s, e, stop));
             if stop || run.len() == MAX_NAME_WORDS {
@@ -79,7 +81,7 @@ fn name_after(lang: &Language, text: &str, from: usize, to: usize) -> Option<Str
 
 /// A name ending right before `to` (a says-verb), not reaching back past `from`.
 fn name_before(lang: &Language, text: &str, from: usize, to: usize) -> Option<String> {
-    let ws = words(text, from, to);
+    let ws = words(text, from, to, usize::MAX);
     let mut run: Vec<(usize, usize, bool)> = Vec::new();
     for &(s, e, stop) in ws.iter().rev() {
         if stop && !run.is_empty() {
@@ -99,17 +101,17 @@ fn name_before(lang: &Language, text: &str, from: usize, to: usize) -> Option<St
     }
 }
 
+/// Where the phrase a source cue opens ends: at the first comma, semicolon or colon after the
+/// cue ("According to a Western diplomat, Russia delivered…": Russia is past it), else at the
+/// end of the sentence. Not at a full stop, which abbreviations use ("according to U.S.
+/// officials"); the units looked at are the sentence's anyway.
+pub(super) fn source_phrase_end(text: &str, cue_end: usize, sentence_end: usize) -> usize {
+    text[cue_end..sentence_end].find([',', ';', ':']).map_or(sentence_end, |p| cue_end + p)
+}
+
 /// Finds whom the sentence attributes its claims to: the actor after a `source` cue, else the
 /// speaker nearest to a `says` verb (a person or organisation before a state). A cue with no
 /// named speaker ("the think tank wrote") refers to the document's latest named source.
-/// Where the phrase a source cue opens ends: at the first comma, semicolon or colon after the
-/// cue ("According to a Western diplomat, Russia delivered…": Russia is past it). Not at a full
-/// stop, which abbreviations use ("according to U.S. officials"); the units looked at are the
-/// sentence's anyway.
-pub(super) fn source_phrase_end(text: &str, cue_end: usize) -> usize {
-    text[cue_end..].find([',', ';', ':']).map_or(text.len(), |p| cue_end + p)
-}
-
 pub(super) fn find_source(
     lexicon: &Lexicon,
     lang: &Language,
@@ -132,7 +134,7 @@ pub(super) fn find_source(
         // "According to a Western diplomat, Russia delivered…" Russia is the supplier, not
         // the source.
         let cue_end = units[ci].span.end;
-        let phrase_end = source_phrase_end(text, cue_end);
+        let phrase_end = source_phrase_end(text, cue_end, ctx.sentence_end);
         // The first unit of a kind within `reach` words after the cue, in its phrase.
         let after_cue = |reach: usize, pick: fn(Unit) -> Option<Actor>| {
             units[ci + 1..]
@@ -262,6 +264,15 @@ mod tests {
         let text = text.replace('|', "");
         assert_eq!(name_after(lang, &text, cue, text.len()).as_deref(), after, "after in {text:?}");
         assert_eq!(name_before(lang, &text, 0, cue).as_deref(), before, "before in {text:?}");
+    }
+
+    #[test]
+    fn the_first_words_are_those_of_all_words() {
+        let text = "said, military analyst \u{201c}Oleh\u{201d} Kovalenko (of the -- institute) , J. R. Hartley: yes";
+        let all = words(text, 4, text.len(), usize::MAX);
+        for max in 0..all.len() + 2 {
+            assert_eq!(words(text, 4, text.len(), max), all[..max.min(all.len())], "{max} words");
+        }
     }
 
     #[test]
