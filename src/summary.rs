@@ -38,6 +38,8 @@ use crate::vocab::{Modality, AG, GAZETTEER_GRAPH, PENDING_GRAPH, PROV, RDF, RDFS
 
 /// Resources recomputed per transaction.
 const CHUNK: usize = 1000;
+/// The bulk loader's memory target when it writes summaries.
+const BULK_LOAD_MEMORY_MB: usize = 50;
 
 /// The IRIs this module reads and writes, built once per call.
 struct Terms {
@@ -229,22 +231,30 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
     // Flows. For the sources' flow counts, note which of the tallied (flow, source) pairs each
     // flow's summary had before this run.
     let mut counted: HashSet<(u32, NamedNode)> = HashSet::new();
+    // The sources each flow's new attestations cite (kept per source while tallying).
+    let mut cited: Vec<Vec<&NamedNode>> = vec![Vec::new(); tally.flows.len()];
+    for (s, (_, flows)) in &tally.sources {
+        for &id in flows {
+            cited[id as usize].push(s);
+        }
+    }
     let flows: Vec<(u32, &(NamedNode, FlowSummary))> =
         (0u32..).zip(&tally.flows).filter(|(_, (f, _))| !tally.replaced.contains(f)).collect();
     for chunk in flows.chunks(CHUNK) {
         let updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)> = chunk
             .par_iter()
-            .map(|(_, (f, add))| -> Result<_, StorageError> {
+            .map(|(id, (f, add))| -> Result<_, StorageError> {
                 let stale = summary_of(store, t, f.as_ref())?;
                 let mut summary = FlowSummary::parse(t, f.as_ref(), &stale);
                 summary.merge(add);
+                summary.sources.extend(cited[*id as usize].iter().map(|s| Term::NamedNode((*s).clone())));
                 Ok((f, stale, summary.quads(t, f.as_ref())))
             })
             .collect::<Result<_, _>>()?;
-        for ((id, (_, add)), (_, stale, _)) in chunk.iter().zip(&updated) {
+        for ((id, _), (_, stale, _)) in chunk.iter().zip(&updated) {
             for q in stale.iter().filter(|q| q.predicate == t.cited_source) {
                 if let Term::NamedNode(s) = &q.object {
-                    if add.sources.contains(&q.object) {
+                    if cited[*id as usize].contains(&s) {
                         counted.insert((*id, s.clone()));
                     }
                 }
@@ -285,26 +295,36 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
     Ok(done + refresh(store)?)
 }
 
-/// Replaces the summaries of these resources and removes their marks, in one transaction.
+/// Replaces the summaries of these resources and removes their marks: the old summaries are
+/// removed in one transaction, the new ones added through the bulk loader (a transaction checks
+/// each quad it inserts against the store first, which dominates on a large store), then the
+/// marks removed. A stop in between leaves the marks, so the next refresh recomputes these.
 fn write_summaries(
     store: &Store,
     t: &Terms,
     updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)>,
 ) -> Result<usize, StorageError> {
-    let mut tx = store.start_transaction()?;
-    for (resource, stale, _) in &updated {
-        for q in stale {
+    if updated.iter().any(|(_, stale, _)| !stale.is_empty()) {
+        let mut tx = store.start_transaction()?;
+        for q in updated.iter().flat_map(|(_, stale, _)| stale) {
             tx.remove(q);
         }
-        tx.remove(&t.pending_mark((*resource).clone()));
+        tx.commit()?;
     }
-    for (_, _, fresh) in &updated {
-        for q in fresh {
-            tx.insert(q);
-        }
+    let done = updated.len();
+    let mut marks = Vec::with_capacity(done);
+    let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
+    loader.load_quads(updated.into_iter().flat_map(|(resource, _, fresh)| {
+        marks.push(t.pending_mark(resource.clone()));
+        fresh
+    }))?;
+    loader.commit()?;
+    let mut tx = store.start_transaction()?;
+    for m in &marks {
+        tx.remove(m);
     }
     tx.commit()?;
-    Ok(updated.len())
+    Ok(done)
 }
 
 /// The summary statements of a resource now in the store, with those of its tallies.
@@ -764,7 +784,6 @@ impl Tally {
                     add.note_date(k);
                 }
                 if let Some(Term::NamedNode(s)) = field(a, &t.according_to) {
-                    add.sources.insert(Term::NamedNode(s.clone()));
                     let (summary, flows) = per_source.entry(s.clone()).or_default();
                     summary.attestations += 1;
                     if let Some(m) = modality {
