@@ -12,8 +12,8 @@
 //!
 //! Invariants: every write of document graphs (`store.rs`) marks, in the same atomic step, the
 //! flows and sources that the new graphs state and the replaced ones stated (the pending graph).
-//! Two ways bring a marked resource up to date, each removing its mark in the transaction that
-//! writes its summary:
+//! Two ways bring a marked resource up to date, and its mark is removed only once its summary
+//! is written:
 //! - a [`Tally`] of the documents a run adds (new to the store), merged at the end of the run
 //!   into the summary as it was before the run: counts add up, the strongest modality and the
 //!   first date are a maximum and a minimum, so nothing is read back from the document graphs;
@@ -38,8 +38,8 @@ use crate::vocab::{Modality, AG, GAZETTEER_GRAPH, PENDING_GRAPH, PROV, RDF, RDFS
 
 /// Resources recomputed per transaction.
 const CHUNK: usize = 1000;
-/// The bulk loader's memory target when it writes summaries.
-const BULK_LOAD_MEMORY_MB: usize = 50;
+/// The bulk loader's memory target when it writes summaries (a chunk is a few MB).
+const BULK_LOAD_MEMORY_MB: usize = 16;
 
 /// The IRIs this module reads and writes, built once per call.
 struct Terms {
@@ -222,12 +222,27 @@ pub fn rebuild(store: &Store) -> Result<usize, StorageError> {
 }
 
 /// Writes what a run's new documents add to the summary (`tally`), then refreshes what its
-/// replacing writes marked. Each resource's new summary and the removal of its mark are one
-/// transaction per chunk. Returns how many flows and sources it brought up to date.
+/// replacing writes marked. Marks are removed only once the summaries they ask for are written.
+/// Returns how many flows and sources it brought up to date.
 pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
     let t = &tally.terms;
     let summary_graph = GraphNameRef::NamedNode(t.summary.as_ref());
     let mut done = 0;
+    // The resources that have a summary already, read in one pass over the summary graph (a
+    // look-up per resource costs more on a large store).
+    let mut summarized: HashSet<NamedNode> = HashSet::new();
+    for q in store.quads_for_pattern(None, None, None, Some(summary_graph)) {
+        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
+            summarized.insert(n);
+        }
+    }
+    let stale_of = |resource: &NamedNode| -> Result<Vec<Quad>, StorageError> {
+        if summarized.contains(resource) {
+            summary_of(store, t, resource.as_ref())
+        } else {
+            Ok(Vec::new())
+        }
+    };
     // Flows. For the sources' flow counts, note which of the tallied (flow, source) pairs each
     // flow's summary had before this run.
     let mut counted: HashSet<(u32, NamedNode)> = HashSet::new();
@@ -244,7 +259,7 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
         let updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)> = chunk
             .par_iter()
             .map(|(id, (f, add))| -> Result<_, StorageError> {
-                let stale = summary_of(store, t, f.as_ref())?;
+                let stale = stale_of(f)?;
                 let mut summary = FlowSummary::parse(t, f.as_ref(), &stale);
                 summary.merge(add);
                 summary.sources.extend(cited[*id as usize].iter().map(|s| Term::NamedNode((*s).clone())));
@@ -260,7 +275,7 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
                 }
             }
         }
-        done += write_summaries(store, t, updated)?;
+        done += write_summaries(store, updated)?;
     }
     // Sources: a flow adds to a source's count unless its summary cited the source before.
     let sources: Vec<(&NamedNode, &(SourceSummary, HashSet<u32>))> =
@@ -269,7 +284,7 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
         let updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)> = chunk
             .par_iter()
             .map(|(s, (add, flows))| -> Result<_, StorageError> {
-                let stale = summary_of(store, t, s.as_ref())?;
+                let stale = stale_of(s)?;
                 let mut summary = SourceSummary::parse(t, s.as_ref(), &stale);
                 summary.merge(add);
                 for &id in flows {
@@ -290,20 +305,30 @@ pub fn finish(store: &Store, tally: Tally) -> Result<usize, StorageError> {
                 Ok((*s, stale, summary.quads(t, s.as_ref())))
             })
             .collect::<Result<_, _>>()?;
-        done += write_summaries(store, t, updated)?;
+        done += write_summaries(store, updated)?;
     }
+    // The marks: when the run replaced nothing, every mark is one of its own, and the pending
+    // graph is cleared in one pass; otherwise each is removed, and `refresh` does the rest.
+    let pending = GraphNameRef::NamedNode(t.pending.as_ref());
+    let mut tx = store.start_transaction()?;
+    if tally.replaced.is_empty() {
+        tx.clear_graph(pending)?;
+    } else {
+        for resource in tally.flows.iter().map(|(f, _)| f).chain(tally.sources.keys()) {
+            if !tally.replaced.contains(resource) {
+                tx.remove(&t.pending_mark(resource.clone()));
+            }
+        }
+    }
+    tx.commit()?;
     Ok(done + refresh(store)?)
 }
 
-/// Replaces the summaries of these resources and removes their marks: the old summaries are
-/// removed in one transaction, the new ones added through the bulk loader (a transaction checks
-/// each quad it inserts against the store first, which dominates on a large store), then the
-/// marks removed. A stop in between leaves the marks, so the next refresh recomputes these.
-fn write_summaries(
-    store: &Store,
-    t: &Terms,
-    updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)>,
-) -> Result<usize, StorageError> {
+/// Replaces the summaries of these resources: the old ones are removed in one transaction, the
+/// new ones added through the bulk loader (a transaction reads the store before each insert,
+/// which dominates on a large store). Their marks stay until the caller removes them, so a stop
+/// in between leaves them to the next refresh.
+fn write_summaries(store: &Store, updated: Vec<(&NamedNode, Vec<Quad>, Vec<Quad>)>) -> Result<usize, StorageError> {
     if updated.iter().any(|(_, stale, _)| !stale.is_empty()) {
         let mut tx = store.start_transaction()?;
         for q in updated.iter().flat_map(|(_, stale, _)| stale) {
@@ -312,18 +337,9 @@ fn write_summaries(
         tx.commit()?;
     }
     let done = updated.len();
-    let mut marks = Vec::with_capacity(done);
-    let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
-    loader.load_quads(updated.into_iter().flat_map(|(resource, _, fresh)| {
-        marks.push(t.pending_mark(resource.clone()));
-        fresh
-    }))?;
+    let mut loader = store.bulk_loader().with_num_threads(1).with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
+    loader.load_quads(updated.into_iter().flat_map(|(_, _, fresh)| fresh))?;
     loader.commit()?;
-    let mut tx = store.start_transaction()?;
-    for m in &marks {
-        tx.remove(m);
-    }
-    tx.commit()?;
     Ok(done)
 }
 
