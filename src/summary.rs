@@ -745,25 +745,22 @@ impl Tally {
     pub fn add(&mut self, quads: &[Quad]) {
         let t = &self.terms;
         let mut atts: BTreeMap<&NamedNode, Vec<&Term>> = BTreeMap::new();
-        let mut fields: HashMap<(&NamedOrBlankNode, &NamedNode), Vec<&Term>> = HashMap::new();
+        // Each statement by (subject IRI, property IRI), so look-ups borrow and allocate nothing.
+        let mut fields: HashMap<(&str, &str), Vec<&Term>> = HashMap::new();
         for q in quads {
+            let NamedOrBlankNode::NamedNode(subject) = &q.subject else { continue };
             if q.predicate == t.attested_by {
-                if let NamedOrBlankNode::NamedNode(f) = &q.subject {
-                    atts.entry(f).or_default().push(&q.object);
-                }
+                atts.entry(subject).or_default().push(&q.object);
             } else {
-                fields.entry((&q.subject, &q.predicate)).or_default().push(&q.object);
+                fields.entry((subject.as_str(), q.predicate.as_str())).or_default().push(&q.object);
             }
         }
         let field = |s: &Term, p: &NamedNode| -> Option<&Term> {
-            let s = match s {
-                Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n.clone()),
-                _ => return None,
-            };
-            fields.get(&(&s, p)).and_then(|v| v.first().copied())
+            let Term::NamedNode(s) = s else { return None };
+            fields.get(&(s.as_str(), p.as_str())).and_then(|v| v.first().copied())
         };
         let fields_of = |s: &NamedNode, p: &NamedNode| -> Vec<&Term> {
-            fields.get(&(&NamedOrBlankNode::NamedNode(s.clone()), p)).cloned().unwrap_or_default()
+            fields.get(&(s.as_str(), p.as_str())).cloned().unwrap_or_default()
         };
         // Per source: what this document adds, and the flows it is cited for.
         let mut per_source: HashMap<NamedNode, (SourceSummary, HashSet<u32>)> = HashMap::new();
