@@ -136,7 +136,8 @@ impl GraphStore {
     }
 
     /// Writes the graphs of these documents, atomically, with the summary marks of what they
-    /// state, and adds them to the run's `tally` (see `summary.rs`). When every document is new
+    /// state (those the run has not written before), and adds them to the run's `tally` (see
+    /// `summary.rs`). When every document is new
     /// to the store (and none repeats), they go in through the bulk loader: sorted files are
     /// built aside and added to the store in one step, several times faster than a transaction.
     /// Otherwise the batch is one transaction that replaces the graphs of the documents already
@@ -159,7 +160,8 @@ impl GraphStore {
             tally.exclude(&marks);
             return Ok(());
         }
-        let marks = summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref)));
+        let marks =
+            tally.unwritten_marks(summary::marks(docs.iter().flat_map(|(_, quads)| quads.iter().map(Quad::as_ref))));
         // Tallied first (the tally is dropped, unused, if the write fails).
         for (_, quads) in &docs {
             tally.add(quads);

@@ -726,6 +726,9 @@ pub struct Tally {
     /// Per source: what it adds, and the flows (ids) it is cited for in the new documents.
     sources: HashMap<NamedNode, (SourceSummary, HashSet<u32>)>,
     replaced: HashSet<NamedNode>,
+    /// The resources this run has marked pending: a mark is written once per run, not once per
+    /// batch that touches the resource.
+    marked: HashSet<NamedNode>,
 }
 
 impl Default for Tally {
@@ -736,6 +739,7 @@ impl Default for Tally {
             flows: Vec::new(),
             sources: HashMap::new(),
             replaced: HashSet::new(),
+            marked: HashSet::new(),
         }
     }
 }
@@ -829,6 +833,18 @@ impl Tally {
     }
 
     /// Marks these resources (a replacing write's marks) as left to [`refresh`].
+    /// Of these marks, the ones this run has not written yet, now noted as written. The caller
+    /// writes them in the same atomic step as the documents that need them.
+    pub fn unwritten_marks(&mut self, marks: Vec<Quad>) -> Vec<Quad> {
+        marks
+            .into_iter()
+            .filter(|m| match &m.subject {
+                NamedOrBlankNode::NamedNode(n) => self.marked.insert(n.clone()),
+                NamedOrBlankNode::BlankNode(_) => true,
+            })
+            .collect()
+    }
+
     pub fn exclude(&mut self, marks: &[Quad]) {
         for m in marks {
             if let NamedOrBlankNode::NamedNode(n) = &m.subject {

@@ -135,8 +135,11 @@ fn an_interrupted_run_is_completed_by_the_next_refresh() {
     let docs: Vec<Document> = (0..60).map(|i| document(&templates, i, false)).collect();
     store.write_documents(graphs(&lexicon, &docs[..30]), &mut summary::Tally::default()).unwrap();
     store.refresh_summary().unwrap();
-    // The run stops after writing its next batch, before finishing the summary.
-    store.write_documents(graphs(&lexicon, &docs[30..]), &mut summary::Tally::default()).unwrap();
+    // The run stops after writing two more batches, before finishing the summary. The second
+    // batch states flows the first one marked, and writes no second mark for them.
+    let mut tally = summary::Tally::default();
+    store.write_documents(graphs(&lexicon, &docs[30..45]), &mut tally).unwrap();
+    store.write_documents(graphs(&lexicon, &docs[45..]), &mut tally).unwrap();
     let behind = summary_quads(&store);
     assert!(summary::is_stale(&store.store).unwrap());
     assert!(store.refresh_summary().unwrap() > 0);
