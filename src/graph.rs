@@ -9,7 +9,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple};
 
 use crate::flows::{Extraction, FlowKey, Source};
 use crate::lexicon::{Lexicon, UNDETERMINED};
@@ -147,47 +147,78 @@ impl Hasher for Prehashed {
     }
 }
 
-/// Collects quads in order, once each. It remembers the hash of each quad's triple and the
-/// position of the first quad with that hash (not a copy): a quad whose hash is known is compared
-/// with that quad, and with all the others in the rare case that two triples share a hash.
+/// Collects triples in order, once each. It remembers the hash of each triple and the position
+/// of the first triple with that hash (not a copy): a triple whose hash is known is compared with
+/// that triple, and with all the others in the rare case that two triples share a hash.
+#[derive(Default)]
 struct Sink {
-    graph: GraphName,
-    quads: Vec<Quad>,
+    triples: Vec<Triple>,
     seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
 }
 
 impl Sink {
-    fn new(graph: GraphName) -> Sink {
-        Sink { graph, quads: Vec::new(), seen: HashMap::default() }
-    }
-
-    fn with_capacity(graph: GraphName, quads: usize) -> Sink {
-        Sink {
-            graph,
-            quads: Vec::with_capacity(quads),
-            seen: HashMap::with_capacity_and_hasher(quads, Default::default()),
-        }
+    fn with_capacity(triples: usize) -> Sink {
+        Sink { triples: Vec::with_capacity(triples), seen: HashMap::with_capacity_and_hasher(triples, Default::default()) }
     }
 
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
         let (s, o) = (s.into(), o.into());
-        // Every quad of a sink is in its graph: the triple decides.
         let mut hasher = FxHasher::default();
         (&s, &p, &o).hash(&mut hasher);
-        let same = |q: &Quad| q.subject == s && q.predicate == p && q.object == o;
-        let index = self.quads.len() as u32;
+        let same = |t: &Triple| t.subject == s && t.predicate == p && t.object == o;
+        let index = self.triples.len() as u32;
         match self.seen.entry(hasher.finish()) {
             Entry::Vacant(v) => {
                 v.insert(index);
             }
             Entry::Occupied(first) => {
-                if same(&self.quads[*first.get() as usize]) || self.quads.iter().any(same) {
+                if same(&self.triples[*first.get() as usize]) || self.triples.iter().any(same) {
                     return;
                 }
             }
         }
-        self.quads.push(Quad { subject: s, predicate: p, object: o, graph_name: self.graph.clone() });
+        self.triples.push(Triple { subject: s, predicate: p, object: o });
     }
+}
+
+/// The quads of one document's graph, in order: what the document says, then (when the graph
+/// stands alone) the descriptions of the gazetteer entities it uses, then of the categories
+/// and modalities. An entity's description is built once per lexicon and shared by every graph
+/// that uses it, not copied: a writer reads the quads as references (`iter`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentGraph<'l> {
+    graph: GraphName,
+    said: Vec<Triple>,
+    entities: Vec<&'l [Triple]>,
+    concepts: Vec<Triple>,
+}
+
+impl<'l> DocumentGraph<'l> {
+    pub fn len(&self) -> usize {
+        self.said.len() + self.entities.iter().map(|d| d.len()).sum::<usize>() + self.concepts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every quad, in order.
+    pub fn iter(&self) -> impl Iterator<Item = QuadRef<'_>> {
+        let graph = self.graph.as_ref();
+        let entities = self.entities.iter().flat_map(|d| d.iter());
+        self.said.iter().chain(entities).chain(&self.concepts).map(move |t| in_graph(t, graph))
+    }
+
+    /// Every quad, owned.
+    pub fn into_quads(self) -> Vec<Quad> {
+        let graph = self.graph;
+        let entities = self.entities.into_iter().flat_map(|d| d.iter().cloned());
+        self.said.into_iter().chain(entities).chain(self.concepts).map(|t| t.in_graph(graph.clone())).collect()
+    }
+}
+
+fn in_graph<'a>(t: &'a Triple, graph: GraphNameRef<'a>) -> QuadRef<'a> {
+    QuadRef::new(t.subject.as_ref(), t.predicate.as_ref(), t.object.as_ref(), graph)
 }
 
 fn rdf_type() -> NamedNode {
@@ -206,7 +237,7 @@ pub enum Descriptions {
 }
 
 /// Every quad of one analysed document, in its named graph.
-pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
+pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descriptions) -> DocumentGraph<'l> {
     let doc = document_iri(&a.document.key());
     let ex = &a.extraction;
     let mut entities: BTreeSet<u32> = ex.mentioned.clone();
@@ -222,7 +253,7 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         Descriptions::Include => Some(entity_descriptions(lexicon)),
         Descriptions::Omit => None,
     };
-    let mut sink = Sink::with_capacity(GraphName::NamedNode(doc.clone()), expected_quads(ex, &entities, described));
+    let mut sink = Sink::with_capacity(expected_triples(ex));
     let lang = a.lang.as_str();
 
     sink.add(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
@@ -352,25 +383,18 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(node.clone(), join(RDFS, "label"), text_literal(name, lang));
         sink.add(doc.clone(), join(SCHEMA, "mentions"), node);
     }
+    let said = sink.triples;
+    let (mut described_entities, mut concepts) = (Vec::new(), Vec::new());
     if let Some(cache) = described {
-        // No triple of them can already be in the sink (their subjects are gazetteer entities,
-        // which nothing above describes).
-        for &e in &entities {
-            for t in &cache[e as usize] {
-                sink.quads.push(Quad::new(
-                    t.subject.clone(),
-                    t.predicate.clone(),
-                    t.object.clone(),
-                    sink.graph.clone(),
-                ));
-            }
-            if let Some(c) = lexicon.entity(e).category {
-                categories.insert(c);
-            }
-        }
+        // No triple of them can be among those above (their subjects are gazetteer entities,
+        // which nothing above describes), nor among the concepts'.
+        described_entities = entities.iter().map(|&e| cache[e as usize].as_slice()).collect();
+        categories.extend(entities.iter().filter_map(|&e| lexicon.entity(e).category));
+        let mut sink = Sink::default();
         describe_concepts(&mut sink, &categories, &modalities);
+        concepts = sink.triples;
     }
-    sink.quads
+    DocumentGraph { graph: GraphName::NamedNode(doc), said, entities: described_entities, concepts }
 }
 
 /// The triples describing each gazetteer entity: built once per lexicon, copied into each graph.
@@ -378,20 +402,18 @@ fn entity_descriptions(lexicon: &Lexicon) -> &[Vec<Triple>] {
     lexicon.descriptions.get_or_init(|| {
         (0..lexicon.entities.len() as u32)
             .map(|e| {
-                let mut own = Sink::new(GraphName::DefaultGraph);
+                let mut own = Sink::default();
                 describe_entity(lexicon, e, &mut own, false);
-                own.quads.into_iter().map(Triple::from).collect()
+                own.triples
             })
             .collect()
     })
 }
 
-/// About how many quads a document's graph has (enough that the list rarely grows).
-fn expected_quads(ex: &Extraction, entities: &BTreeSet<u32>, described: Option<&[Vec<Triple>]>) -> usize {
-    let entity_quads = described.map_or(0, |cache| entities.iter().map(|&e| cache[e as usize].len()).sum());
-    // The document's own, per attestation, exchange and found name, then a few concepts.
-    let said = 16 + ex.mentioned.len() + 20 * ex.attestations.len() + 16 * ex.exchanges.len() + 3 * ex.found.len();
-    said + entity_quads + 64
+/// About how many triples a document says (enough that the list rarely grows): its own, per
+/// mentioned entity, attestation, exchange and found name.
+fn expected_triples(ex: &Extraction) -> usize {
+    16 + ex.mentioned.len() + 20 * ex.attestations.len() + 16 * ex.exchanges.len() + 3 * ex.found.len()
 }
 
 /// Types, labels and links of a gazetteer entity. `all_forms` adds every inflected form.
@@ -471,9 +493,10 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
 
 /// The whole gazetteer with every form of every name, for the store's gazetteer graph.
 pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
-    let mut sink = Sink::new(GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)));
+    let mut sink = Sink::default();
     for e in 0..lexicon.entities.len() as u32 {
         describe_entity(lexicon, e, &mut sink, true);
     }
-    sink.quads
+    let graph = GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH));
+    sink.triples.into_iter().map(|t| t.in_graph(graph.clone())).collect()
 }

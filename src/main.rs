@@ -534,7 +534,7 @@ fn extract(
             |a| {
                 let quads = pipeline::to_quads(lexicon, a);
                 let mut bytes = Vec::with_capacity(quads.len() * 160);
-                export::write_quads(&quads, format, &mut bytes).map(|()| (bytes, quads.len()))
+                export::write_quads(quads.iter(), format, &mut bytes).map(|()| (bytes, quads.len()))
             },
             |_, made| {
                 let (bytes, n) = made?;
@@ -553,7 +553,7 @@ fn extract(
             EXTRACT_BATCH,
             |a| pipeline::to_quads(lexicon, a),
             |_, quads| {
-                writer.write(&quads)?;
+                writer.write(quads.iter())?;
                 Ok(quads.len())
             },
         )?;

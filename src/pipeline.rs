@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::document::Document;
 use crate::flows::{extract_flows, Extraction};
+use crate::graph::DocumentGraph;
 use crate::langid::detect;
 use crate::lexicon::{Lexicon, UNDETERMINED};
 use crate::mentions::find_mentions;
@@ -89,12 +90,12 @@ where
 }
 
 /// The quads of one analysed document, in the document's named graph, self-contained.
-pub fn to_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
+pub fn to_quads<'l>(lexicon: &'l Lexicon, analysis: &Analysis) -> DocumentGraph<'l> {
     crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Include)
 }
 
 /// The quads a store keeps for one document: what it says, without the descriptions of
 /// entities and concepts that the store's gazetteer and ontology graphs hold once.
 pub fn to_store_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
-    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Omit)
+    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Omit).into_quads()
 }
