@@ -268,14 +268,15 @@ pub fn ingest(
     Ok(totals)
 }
 
-/// Reads and analyses documents (in parallel, a batch at a time), turns each analysis into a `T`
-/// with `make` (also in parallel), and hands both, in input order, to `each`, which returns how
-/// many quads it wrote.
+/// Reads and analyses documents (in parallel, a batch at a time; with the rules' explanations
+/// when `explain`), turns each analysis into a `T` with `make` (also in parallel), and hands
+/// both, in input order, to `each`, which returns how many quads it wrote.
 pub fn extract<T: Send>(
     lexicon: &Lexicon,
     inputs: &[PathBuf],
     opts: &ReadOptions,
     batch: usize,
+    explain: bool,
     make: impl Fn(&Analysis) -> T + Sync,
     mut each: impl FnMut(&Analysis, T) -> Result<usize>,
 ) -> Result<Totals> {
@@ -286,7 +287,7 @@ pub fn extract<T: Send>(
             pending,
             |(d, _)| d,
             |(d, notes)| {
-                let a = pipeline::analyse(lexicon, d);
+                let a = if explain { pipeline::analyse_explained(lexicon, d) } else { pipeline::analyse(lexicon, d) };
                 let made = make(&a);
                 (a, notes, made)
             },

@@ -269,6 +269,7 @@ pub fn run(lexicon: &Lexicon, cfg: &BenchConfig, out: &mut dyn Write) -> Result<
                 d.published.as_deref(),
                 sentences,
                 mentions,
+                false,
             ));
             st.flows += t.elapsed();
             let a = pipeline::analyse(lexicon, d);

@@ -158,7 +158,10 @@ struct Sink {
 
 impl Sink {
     fn with_capacity(triples: usize) -> Sink {
-        Sink { triples: Vec::with_capacity(triples), seen: HashMap::with_capacity_and_hasher(triples, Default::default()) }
+        Sink {
+            triples: Vec::with_capacity(triples),
+            seen: HashMap::with_capacity_and_hasher(triples, Default::default()),
+        }
     }
 
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {

@@ -511,6 +511,7 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            true,
             |a| {
                 let mut text = Vec::new();
                 write_explanation(lexicon, a, &mut text).map(|()| text)
@@ -531,6 +532,7 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            false,
             |a| {
                 let quads = pipeline::to_quads(lexicon, a);
                 let mut bytes = Vec::with_capacity(quads.len() * 160);
@@ -551,6 +553,7 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            false,
             |a| pipeline::to_quads(lexicon, a),
             |_, quads| {
                 writer.write(quads.iter())?;

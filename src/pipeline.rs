@@ -29,7 +29,17 @@ pub struct Analysis {
     pub diagnostics: Vec<String>,
 }
 
+/// One document through stages 1–3.
 pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
+    analyse_with(lexicon, document, false)
+}
+
+/// `analyse`, with the rules' explanation of each decision (`Extraction::explain`).
+pub fn analyse_explained(lexicon: &Lexicon, document: Document) -> Analysis {
+    analyse_with(lexicon, document, true)
+}
+
+fn analyse_with(lexicon: &Lexicon, document: Document, explain: bool) -> Analysis {
     let mut diagnostics = Vec::new();
     let declared = document.lang.as_deref().filter(|l| !l.is_empty());
     let (code, confidence) = match declared {
@@ -61,7 +71,8 @@ pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
         }
     }
     let mentions = find_mentions(lexicon, lang, &document.text, &folded);
-    let extraction = extract_flows(lexicon, lang, &document.text, document.published.as_deref(), sentences, mentions);
+    let extraction =
+        extract_flows(lexicon, lang, &document.text, document.published.as_deref(), sentences, mentions, explain);
     Analysis { document, lang: code, confidence, extraction, diagnostics }
 }
 
