@@ -182,6 +182,12 @@ impl Sink {
         }
         self.triples.push(Triple { subject: s, predicate: p, object: o });
     }
+
+    /// Adds a triple the caller knows to be new, without looking: one no other triple given to
+    /// the sink (by `add` or `push`) can equal.
+    fn push(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
+        self.triples.push(Triple { subject: s.into(), predicate: p, object: o.into() });
+    }
 }
 
 /// The quads of one document's graph, in order: what the document says, then (when the graph
@@ -259,25 +265,29 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
     let mut sink = Sink::with_capacity(expected_triples(ex));
     let lang = a.lang.as_str();
 
-    sink.add(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
-    sink.add(doc.clone(), join(SCHEMA, "inLanguage"), Literal::new_simple_literal(lang));
-    sink.add(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
+    // What only this document's own nodes state (the document, its numbered attestations and
+    // exchanges), each predicate once or each object once, is new by construction (`push`);
+    // what may repeat (a flow's statements and items, exchange links, names the gazetteer does
+    // not know, whose slugs may coincide) is checked (`add`).
+    sink.push(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
+    sink.push(doc.clone(), join(SCHEMA, "inLanguage"), Literal::new_simple_literal(lang));
+    sink.push(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
     if let Some(id) = &a.document.id {
-        sink.add(doc.clone(), join(SCHEMA, "identifier"), Literal::new_simple_literal(id));
+        sink.push(doc.clone(), join(SCHEMA, "identifier"), Literal::new_simple_literal(id));
     }
     if let Some(p) = &a.document.published {
-        sink.add(doc.clone(), join(SCHEMA, "datePublished"), typed(p.clone(), "date"));
+        sink.push(doc.clone(), join(SCHEMA, "datePublished"), typed(p.clone(), "date"));
     }
     if let Some(u) = a.document.url.as_deref().and_then(|u| NamedNode::new(u).ok()) {
-        sink.add(doc.clone(), join(SCHEMA, "url"), u);
+        sink.push(doc.clone(), join(SCHEMA, "url"), u);
     }
     if let Some(t) = &a.document.title {
-        sink.add(doc.clone(), join(SCHEMA, "headline"), text_literal(t, lang));
+        sink.push(doc.clone(), join(SCHEMA, "headline"), text_literal(t, lang));
     }
-    sink.add(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
+    sink.push(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
 
     for &e in &ex.mentioned {
-        sink.add(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
+        sink.push(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
     }
     let mut categories: BTreeSet<Category> = BTreeSet::new();
     let mut modalities: BTreeSet<Modality> = BTreeSet::new();
@@ -331,13 +341,13 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
                 sink.add(f.clone(), ag("via"), entity_iri(lexicon, v));
             }
             let node = numbered(&key, "att/", i);
-            sink.add(f.clone(), ag("attestedBy"), node.clone());
-            sink.add(node.clone(), rdf_type(), ag("Attestation"));
-            sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
-            sink.add(node.clone(), ag("modality"), iri(at.modality.iri()));
+            sink.push(f.clone(), ag("attestedBy"), node.clone());
+            sink.push(node.clone(), rdf_type(), ag("Attestation"));
+            sink.push(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
+            sink.push(node.clone(), ag("modality"), iri(at.modality.iri()));
             modalities.insert(at.modality);
             if let Some(s) = at.source {
-                sink.add(node.clone(), ag("accordingTo"), source_iri(lexicon, &ex.found, s));
+                sink.push(node.clone(), ag("accordingTo"), source_iri(lexicon, &ex.found, s));
             }
             if let Some(d) = &at.date {
                 let datatype = match d.len() {
@@ -345,18 +355,18 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
                     7 => "gYearMonth",
                     _ => "date",
                 };
-                sink.add(node.clone(), ag("date"), typed(d.clone(), datatype));
+                sink.push(node.clone(), ag("date"), typed(d.clone(), datatype));
             }
             if let Some(q) = &at.quantity {
-                sink.add(node.clone(), ag("quantity"), decimal(q.value));
-                sink.add(node.clone(), ag("quantityText"), text_literal(&q.text, lang));
+                sink.push(node.clone(), ag("quantity"), decimal(q.value));
+                sink.push(node.clone(), ag("quantityText"), text_literal(&q.text, lang));
             }
             let r = &ex.sentences[at.sentence];
             let (b, e) = offsets[at.sentence];
-            sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
-            sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
-            sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
-            sink.add(node, ag("rule"), Literal::new_simple_literal(&at.rule));
+            sink.push(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
+            sink.push(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+            sink.push(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
+            sink.push(node, ag("rule"), Literal::new_simple_literal(&at.rule));
         }
     }
     for (i, x) in ex.exchanges.iter().enumerate() {
@@ -364,18 +374,18 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
         sink.add(g.clone(), ag("inExchangeFor"), r.clone());
         sink.add(r.clone(), ag("inExchangeFor"), g.clone());
         let node = numbered(&key, "exchange/", i);
-        sink.add(node.clone(), rdf_type(), ag("Exchange"));
+        sink.push(node.clone(), rdf_type(), ag("Exchange"));
         sink.add(node.clone(), ag("exchangeFlow"), g);
         sink.add(node.clone(), ag("exchangeFlow"), r);
-        sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
-        sink.add(node.clone(), ag("modality"), iri(x.modality.iri()));
+        sink.push(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
+        sink.push(node.clone(), ag("modality"), iri(x.modality.iri()));
         modalities.insert(x.modality);
         let range = &ex.sentences[x.sentence];
         let (b, e) = offsets[x.sentence];
-        sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
-        sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
-        sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
-        sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
+        sink.push(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
+        sink.push(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+        sink.push(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
+        sink.push(node, ag("rule"), Literal::new_simple_literal(&x.rule));
     }
 
     // Names the gazetteer does not know are described here, in any mode: typed, and labelled
@@ -454,6 +464,8 @@ fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) 
     }
 }
 
+/// Types and labels of the categories (with the broader ones) and modalities; each concept once,
+/// each of its statements once.
 fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalities: &BTreeSet<Modality>) {
     let concept = join(SKOS, "Concept");
     let mut all: BTreeSet<Category> = BTreeSet::new();
@@ -466,31 +478,31 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
     }
     for c in all {
         let node = iri(c.iri());
-        sink.add(node.clone(), rdf_type(), concept.clone());
-        sink.add(node.clone(), rdf_type(), ag("ItemCategory"));
-        sink.add(node.clone(), join(SKOS, "inScheme"), ag("ItemCategories"));
-        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(c.notation()));
-        sink.add(
+        sink.push(node.clone(), rdf_type(), concept.clone());
+        sink.push(node.clone(), rdf_type(), ag("ItemCategory"));
+        sink.push(node.clone(), join(SKOS, "inScheme"), ag("ItemCategories"));
+        sink.push(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(c.notation()));
+        sink.push(
             node.clone(),
             join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(c.label(), "en"),
         );
         if let Some(b) = c.broader() {
-            sink.add(node, join(SKOS, "broader"), iri(b.iri()));
+            sink.push(node, join(SKOS, "broader"), iri(b.iri()));
         }
     }
     for &m in modalities {
         let node = iri(m.iri());
-        sink.add(node.clone(), rdf_type(), concept.clone());
-        sink.add(node.clone(), rdf_type(), ag("Modality"));
-        sink.add(node.clone(), join(SKOS, "inScheme"), ag("Modalities"));
-        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(m.notation()));
-        sink.add(
+        sink.push(node.clone(), rdf_type(), concept.clone());
+        sink.push(node.clone(), rdf_type(), ag("Modality"));
+        sink.push(node.clone(), join(SKOS, "inScheme"), ag("Modalities"));
+        sink.push(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(m.notation()));
+        sink.push(
             node.clone(),
             join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(m.notation(), "en"),
         );
-        sink.add(node, ag("rank"), typed(m.rank().to_string(), "integer"));
+        sink.push(node, ag("rank"), typed(m.rank().to_string(), "integer"));
     }
 }
 
