@@ -247,17 +247,9 @@ pub enum Descriptions {
 
 /// Every quad of one analysed document, in its named graph.
 pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descriptions) -> DocumentGraph<'l> {
-    let doc = document_iri(&a.document.key());
+    let key = a.document.key();
+    let doc = document_iri(&key);
     let ex = &a.extraction;
-    let mut entities: BTreeSet<u32> = ex.mentioned.clone();
-    for at in &ex.attestations {
-        entities.extend([at.flow.supplier, at.flow.recipient]);
-        if let Some(Source::Known(e)) = at.source {
-            entities.insert(e);
-        }
-        entities.extend(at.items.iter().copied());
-        entities.extend(at.via.iter().copied());
-    }
     let described = match descriptions {
         Descriptions::Include => Some(entity_descriptions(lexicon)),
         Descriptions::Omit => None,
@@ -311,7 +303,6 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
             (b, counter.at(r.end))
         })
         .collect();
-    let key = a.document.key();
     for (k, atts) in &flows {
         let f = flow_iri(lexicon, *k);
         categories.insert(k.category);
@@ -401,6 +392,7 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
     if let Some(cache) = described {
         // No triple of them can be among those above (their subjects are gazetteer entities,
         // which nothing above describes), nor among the concepts'.
+        let entities = used_entities(ex);
         described_entities = entities.iter().map(|&e| cache[e as usize].as_slice()).collect();
         categories.extend(entities.iter().filter_map(|&e| lexicon.entity(e).category));
         let mut sink = Sink::default();
@@ -408,6 +400,22 @@ pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descrip
         concepts = sink.triples;
     }
     DocumentGraph { graph: GraphName::NamedNode(doc), said, entities: described_entities, concepts }
+}
+
+/// Every gazetteer entity a document's statements use, in order, once each.
+fn used_entities(ex: &Extraction) -> Vec<u32> {
+    let mut entities: Vec<u32> = ex.mentioned.iter().copied().collect();
+    for at in &ex.attestations {
+        entities.extend([at.flow.supplier, at.flow.recipient]);
+        if let Some(Source::Known(e)) = at.source {
+            entities.push(e);
+        }
+        entities.extend(at.items.iter().copied());
+        entities.extend(at.via.iter().copied());
+    }
+    entities.sort_unstable();
+    entities.dedup();
+    entities
 }
 
 /// The triples describing each gazetteer entity: built once per lexicon, copied into each graph.
