@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 
 use crate::document::Document;
 use crate::graph;
@@ -231,15 +230,18 @@ pub fn ingest(
             Ok(tally)
         });
         let read = in_batches(inputs, opts, batch.max(1), |pending| {
-            let (docs, analysed): (Docs, Vec<_>) = pending
-                .into_par_iter()
-                .map(|(doc, notes)| {
+            let (docs, analysed): (Docs, Vec<_>) = pipeline::map_by_language(
+                pending,
+                |(doc, _)| doc,
+                |(doc, notes)| {
                     let a = pipeline::analyse(lexicon, doc);
                     let quads = pipeline::to_store_quads(lexicon, &a);
                     let n = quads.len();
                     ((graph::document_iri(&a.document.key()), quads), (a, notes, n))
-                })
-                .unzip();
+                },
+            )
+            .into_iter()
+            .unzip();
             if send.send(docs).is_err() {
                 // The writer stopped on an error, which its join below reports.
                 anyhow::bail!("the store writer stopped");
@@ -266,28 +268,30 @@ pub fn ingest(
     Ok(totals)
 }
 
-/// Reads and analyses documents (in parallel, a batch at a time), turns each analysis into a `T`
-/// with `make` (also in parallel), and hands both, in input order, to `each`, which returns how
-/// many quads it wrote.
+/// Reads and analyses documents (in parallel, a batch at a time; with the rules' explanations
+/// when `explain`), turns each analysis into a `T` with `make` (also in parallel), and hands
+/// both, in input order, to `each`, which returns how many quads it wrote.
 pub fn extract<T: Send>(
     lexicon: &Lexicon,
     inputs: &[PathBuf],
     opts: &ReadOptions,
     batch: usize,
+    explain: bool,
     make: impl Fn(&Analysis) -> T + Sync,
     mut each: impl FnMut(&Analysis, T) -> Result<usize>,
 ) -> Result<Totals> {
     let mut totals = Totals::default();
     let mut progress = Progress::new("extract", inputs);
     totals.skipped = in_batches(inputs, opts, batch.max(1), |pending| {
-        let analyses: Vec<(Analysis, Vec<String>, T)> = pending
-            .into_par_iter()
-            .map(|(d, notes)| {
-                let a = pipeline::analyse(lexicon, d);
+        let analyses: Vec<(Analysis, Vec<String>, T)> = pipeline::map_by_language(
+            pending,
+            |(d, _)| d,
+            |(d, notes)| {
+                let a = if explain { pipeline::analyse_explained(lexicon, d) } else { pipeline::analyse(lexicon, d) };
                 let made = make(&a);
                 (a, notes, made)
-            })
-            .collect();
+            },
+        );
         for (a, notes, made) in analyses {
             print_notes(&a, &notes);
             let n = each(&a, made)?;

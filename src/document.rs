@@ -23,8 +23,8 @@ impl Document {
 
     /// The stable last segment of the document's IRI: its id as a slug, or a hash of its text.
     pub fn key(&self) -> String {
-        match &self.id {
-            Some(id) if !slug(id).is_empty() => slug(id),
+        match self.id.as_deref().map(slug) {
+            Some(id) if !id.is_empty() => id,
             _ => format!("{:016x}", fnv1a(self.text.as_bytes())),
         }
     }

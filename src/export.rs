@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNode, Quad, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, QuadRef, Triple, TripleRef};
 use oxigraph::store::Store;
 
 use crate::vocab::PREFIXES;
@@ -63,17 +63,17 @@ impl<W: Write> QuadWriter<W> {
         QuadWriter { inner: serializer(format).for_writer(out), dataset: format.rdf_format().supports_datasets() }
     }
 
-    pub fn write<'a>(&mut self, quads: impl IntoIterator<Item = &'a Quad>) -> std::io::Result<()> {
+    pub fn write<'a>(&mut self, quads: impl IntoIterator<Item = impl Into<QuadRef<'a>>>) -> std::io::Result<()> {
         if self.dataset {
             for q in quads {
                 self.inner.serialize_quad(q)?;
             }
         } else {
-            let mut seen: HashSet<Triple> = HashSet::new();
+            let mut seen: HashSet<TripleRef<'a>> = HashSet::new();
             for q in quads {
-                let t = Triple::from(q.clone());
-                if seen.insert(t.clone()) {
-                    self.inner.serialize_triple(&t)?;
+                let t = TripleRef::from(q.into());
+                if seen.insert(t) {
+                    self.inner.serialize_triple(t)?;
                 }
             }
         }
@@ -87,7 +87,7 @@ impl<W: Write> QuadWriter<W> {
 
 /// Writes quads; triple formats drop graph names (each triple once).
 pub fn write_quads<'a>(
-    quads: impl IntoIterator<Item = &'a Quad>,
+    quads: impl IntoIterator<Item = impl Into<QuadRef<'a>>>,
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {

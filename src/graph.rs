@@ -9,7 +9,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term, Triple};
 
 use crate::flows::{Extraction, FlowKey, Source};
 use crate::lexicon::{Lexicon, UNDETERMINED};
@@ -147,47 +147,87 @@ impl Hasher for Prehashed {
     }
 }
 
-/// Collects quads in order, once each. It remembers the hash of each quad's triple and the
-/// position of the first quad with that hash (not a copy): a quad whose hash is known is compared
-/// with that quad, and with all the others in the rare case that two triples share a hash.
+/// Collects triples in order, once each. It remembers the hash of each triple and the position
+/// of the first triple with that hash (not a copy): a triple whose hash is known is compared with
+/// that triple, and with all the others in the rare case that two triples share a hash.
+#[derive(Default)]
 struct Sink {
-    graph: GraphName,
-    quads: Vec<Quad>,
+    triples: Vec<Triple>,
     seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
 }
 
 impl Sink {
-    fn new(graph: GraphName) -> Sink {
-        Sink { graph, quads: Vec::new(), seen: HashMap::default() }
-    }
-
-    fn with_capacity(graph: GraphName, quads: usize) -> Sink {
+    fn with_capacity(triples: usize) -> Sink {
         Sink {
-            graph,
-            quads: Vec::with_capacity(quads),
-            seen: HashMap::with_capacity_and_hasher(quads, Default::default()),
+            triples: Vec::with_capacity(triples),
+            seen: HashMap::with_capacity_and_hasher(triples, Default::default()),
         }
     }
 
     fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
         let (s, o) = (s.into(), o.into());
-        // Every quad of a sink is in its graph: the triple decides.
         let mut hasher = FxHasher::default();
         (&s, &p, &o).hash(&mut hasher);
-        let same = |q: &Quad| q.subject == s && q.predicate == p && q.object == o;
-        let index = self.quads.len() as u32;
+        let same = |t: &Triple| t.subject == s && t.predicate == p && t.object == o;
+        let index = self.triples.len() as u32;
         match self.seen.entry(hasher.finish()) {
             Entry::Vacant(v) => {
                 v.insert(index);
             }
             Entry::Occupied(first) => {
-                if same(&self.quads[*first.get() as usize]) || self.quads.iter().any(same) {
+                if same(&self.triples[*first.get() as usize]) || self.triples.iter().any(same) {
                     return;
                 }
             }
         }
-        self.quads.push(Quad { subject: s, predicate: p, object: o, graph_name: self.graph.clone() });
+        self.triples.push(Triple { subject: s, predicate: p, object: o });
     }
+
+    /// Adds a triple the caller knows to be new, without looking: one no other triple given to
+    /// the sink (by `add` or `push`) can equal.
+    fn push(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
+        self.triples.push(Triple { subject: s.into(), predicate: p, object: o.into() });
+    }
+}
+
+/// The quads of one document's graph, in order: what the document says, then (when the graph
+/// stands alone) the descriptions of the gazetteer entities it uses, then of the categories
+/// and modalities. An entity's description is built once per lexicon and shared by every graph
+/// that uses it, not copied: a writer reads the quads as references (`iter`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentGraph<'l> {
+    graph: GraphName,
+    said: Vec<Triple>,
+    entities: Vec<&'l [Triple]>,
+    concepts: Vec<Triple>,
+}
+
+impl<'l> DocumentGraph<'l> {
+    pub fn len(&self) -> usize {
+        self.said.len() + self.entities.iter().map(|d| d.len()).sum::<usize>() + self.concepts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every quad, in order.
+    pub fn iter(&self) -> impl Iterator<Item = QuadRef<'_>> {
+        let graph = self.graph.as_ref();
+        let entities = self.entities.iter().flat_map(|d| d.iter());
+        self.said.iter().chain(entities).chain(&self.concepts).map(move |t| in_graph(t, graph))
+    }
+
+    /// Every quad, owned.
+    pub fn into_quads(self) -> Vec<Quad> {
+        let graph = self.graph;
+        let entities = self.entities.into_iter().flat_map(|d| d.iter().cloned());
+        self.said.into_iter().chain(entities).chain(self.concepts).map(|t| t.in_graph(graph.clone())).collect()
+    }
+}
+
+fn in_graph<'a>(t: &'a Triple, graph: GraphNameRef<'a>) -> QuadRef<'a> {
+    QuadRef::new(t.subject.as_ref(), t.predicate.as_ref(), t.object.as_ref(), graph)
 }
 
 fn rdf_type() -> NamedNode {
@@ -206,44 +246,40 @@ pub enum Descriptions {
 }
 
 /// Every quad of one analysed document, in its named graph.
-pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) -> Vec<Quad> {
-    let doc = document_iri(&a.document.key());
+pub fn build_graph<'l>(lexicon: &'l Lexicon, a: &Analysis, descriptions: Descriptions) -> DocumentGraph<'l> {
+    let key = a.document.key();
+    let doc = document_iri(&key);
     let ex = &a.extraction;
-    let mut entities: BTreeSet<u32> = ex.mentioned.clone();
-    for at in &ex.attestations {
-        entities.extend([at.flow.supplier, at.flow.recipient]);
-        if let Some(Source::Known(e)) = at.source {
-            entities.insert(e);
-        }
-        entities.extend(at.items.iter().copied());
-        entities.extend(at.via.iter().copied());
-    }
     let described = match descriptions {
         Descriptions::Include => Some(entity_descriptions(lexicon)),
         Descriptions::Omit => None,
     };
-    let mut sink = Sink::with_capacity(GraphName::NamedNode(doc.clone()), expected_quads(ex, &entities, described));
+    let mut sink = Sink::with_capacity(expected_triples(ex));
     let lang = a.lang.as_str();
 
-    sink.add(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
-    sink.add(doc.clone(), join(SCHEMA, "inLanguage"), Literal::new_simple_literal(lang));
-    sink.add(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
+    // What only this document's own nodes state (the document, its numbered attestations and
+    // exchanges), each predicate once or each object once, is new by construction (`push`);
+    // what may repeat (a flow's statements and items, exchange links, names the gazetteer does
+    // not know, whose slugs may coincide) is checked (`add`).
+    sink.push(doc.clone(), rdf_type(), join(SCHEMA, "NewsArticle"));
+    sink.push(doc.clone(), join(SCHEMA, "inLanguage"), Literal::new_simple_literal(lang));
+    sink.push(doc.clone(), ag("languageConfidence"), decimal(a.confidence));
     if let Some(id) = &a.document.id {
-        sink.add(doc.clone(), join(SCHEMA, "identifier"), Literal::new_simple_literal(id));
+        sink.push(doc.clone(), join(SCHEMA, "identifier"), Literal::new_simple_literal(id));
     }
     if let Some(p) = &a.document.published {
-        sink.add(doc.clone(), join(SCHEMA, "datePublished"), typed(p.clone(), "date"));
+        sink.push(doc.clone(), join(SCHEMA, "datePublished"), typed(p.clone(), "date"));
     }
     if let Some(u) = a.document.url.as_deref().and_then(|u| NamedNode::new(u).ok()) {
-        sink.add(doc.clone(), join(SCHEMA, "url"), u);
+        sink.push(doc.clone(), join(SCHEMA, "url"), u);
     }
     if let Some(t) = &a.document.title {
-        sink.add(doc.clone(), join(SCHEMA, "headline"), text_literal(t, lang));
+        sink.push(doc.clone(), join(SCHEMA, "headline"), text_literal(t, lang));
     }
-    sink.add(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
+    sink.push(doc.clone(), ag("text"), Literal::new_simple_literal(&a.document.text));
 
     for &e in &ex.mentioned {
-        sink.add(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
+        sink.push(doc.clone(), join(SCHEMA, "mentions"), entity_iri(lexicon, e));
     }
     let mut categories: BTreeSet<Category> = BTreeSet::new();
     let mut modalities: BTreeSet<Modality> = BTreeSet::new();
@@ -267,7 +303,6 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
             (b, counter.at(r.end))
         })
         .collect();
-    let key = a.document.key();
     for (k, atts) in &flows {
         let f = flow_iri(lexicon, *k);
         categories.insert(k.category);
@@ -297,13 +332,13 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
                 sink.add(f.clone(), ag("via"), entity_iri(lexicon, v));
             }
             let node = numbered(&key, "att/", i);
-            sink.add(f.clone(), ag("attestedBy"), node.clone());
-            sink.add(node.clone(), rdf_type(), ag("Attestation"));
-            sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
-            sink.add(node.clone(), ag("modality"), iri(at.modality.iri()));
+            sink.push(f.clone(), ag("attestedBy"), node.clone());
+            sink.push(node.clone(), rdf_type(), ag("Attestation"));
+            sink.push(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
+            sink.push(node.clone(), ag("modality"), iri(at.modality.iri()));
             modalities.insert(at.modality);
             if let Some(s) = at.source {
-                sink.add(node.clone(), ag("accordingTo"), source_iri(lexicon, &ex.found, s));
+                sink.push(node.clone(), ag("accordingTo"), source_iri(lexicon, &ex.found, s));
             }
             if let Some(d) = &at.date {
                 let datatype = match d.len() {
@@ -311,18 +346,18 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
                     7 => "gYearMonth",
                     _ => "date",
                 };
-                sink.add(node.clone(), ag("date"), typed(d.clone(), datatype));
+                sink.push(node.clone(), ag("date"), typed(d.clone(), datatype));
             }
             if let Some(q) = &at.quantity {
-                sink.add(node.clone(), ag("quantity"), decimal(q.value));
-                sink.add(node.clone(), ag("quantityText"), text_literal(&q.text, lang));
+                sink.push(node.clone(), ag("quantity"), decimal(q.value));
+                sink.push(node.clone(), ag("quantityText"), text_literal(&q.text, lang));
             }
             let r = &ex.sentences[at.sentence];
             let (b, e) = offsets[at.sentence];
-            sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
-            sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
-            sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
-            sink.add(node, ag("rule"), Literal::new_simple_literal(&at.rule));
+            sink.push(node.clone(), ag("evidence"), text_literal(&a.document.text[r.clone()], lang));
+            sink.push(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+            sink.push(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
+            sink.push(node, ag("rule"), Literal::new_simple_literal(&at.rule));
         }
     }
     for (i, x) in ex.exchanges.iter().enumerate() {
@@ -330,18 +365,18 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(g.clone(), ag("inExchangeFor"), r.clone());
         sink.add(r.clone(), ag("inExchangeFor"), g.clone());
         let node = numbered(&key, "exchange/", i);
-        sink.add(node.clone(), rdf_type(), ag("Exchange"));
+        sink.push(node.clone(), rdf_type(), ag("Exchange"));
         sink.add(node.clone(), ag("exchangeFlow"), g);
         sink.add(node.clone(), ag("exchangeFlow"), r);
-        sink.add(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
-        sink.add(node.clone(), ag("modality"), iri(x.modality.iri()));
+        sink.push(node.clone(), join(PROV, "wasDerivedFrom"), doc.clone());
+        sink.push(node.clone(), ag("modality"), iri(x.modality.iri()));
         modalities.insert(x.modality);
         let range = &ex.sentences[x.sentence];
         let (b, e) = offsets[x.sentence];
-        sink.add(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
-        sink.add(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
-        sink.add(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
-        sink.add(node, ag("rule"), Literal::new_simple_literal(&x.rule));
+        sink.push(node.clone(), ag("evidence"), text_literal(&a.document.text[range.clone()], lang));
+        sink.push(node.clone(), join(NIF, "beginIndex"), typed(b.to_string(), "nonNegativeInteger"));
+        sink.push(node.clone(), join(NIF, "endIndex"), typed(e.to_string(), "nonNegativeInteger"));
+        sink.push(node, ag("rule"), Literal::new_simple_literal(&x.rule));
     }
 
     // Names the gazetteer does not know are described here, in any mode: typed, and labelled
@@ -352,25 +387,35 @@ pub fn build_graph(lexicon: &Lexicon, a: &Analysis, descriptions: Descriptions) 
         sink.add(node.clone(), join(RDFS, "label"), text_literal(name, lang));
         sink.add(doc.clone(), join(SCHEMA, "mentions"), node);
     }
+    let said = sink.triples;
+    let (mut described_entities, mut concepts) = (Vec::new(), Vec::new());
     if let Some(cache) = described {
-        // No triple of them can already be in the sink (their subjects are gazetteer entities,
-        // which nothing above describes).
-        for &e in &entities {
-            for t in &cache[e as usize] {
-                sink.quads.push(Quad::new(
-                    t.subject.clone(),
-                    t.predicate.clone(),
-                    t.object.clone(),
-                    sink.graph.clone(),
-                ));
-            }
-            if let Some(c) = lexicon.entity(e).category {
-                categories.insert(c);
-            }
-        }
+        // No triple of them can be among those above (their subjects are gazetteer entities,
+        // which nothing above describes), nor among the concepts'.
+        let entities = used_entities(ex);
+        described_entities = entities.iter().map(|&e| cache[e as usize].as_slice()).collect();
+        categories.extend(entities.iter().filter_map(|&e| lexicon.entity(e).category));
+        let mut sink = Sink::default();
         describe_concepts(&mut sink, &categories, &modalities);
+        concepts = sink.triples;
     }
-    sink.quads
+    DocumentGraph { graph: GraphName::NamedNode(doc), said, entities: described_entities, concepts }
+}
+
+/// Every gazetteer entity a document's statements use, in order, once each.
+fn used_entities(ex: &Extraction) -> Vec<u32> {
+    let mut entities: Vec<u32> = ex.mentioned.iter().copied().collect();
+    for at in &ex.attestations {
+        entities.extend([at.flow.supplier, at.flow.recipient]);
+        if let Some(Source::Known(e)) = at.source {
+            entities.push(e);
+        }
+        entities.extend(at.items.iter().copied());
+        entities.extend(at.via.iter().copied());
+    }
+    entities.sort_unstable();
+    entities.dedup();
+    entities
 }
 
 /// The triples describing each gazetteer entity: built once per lexicon, copied into each graph.
@@ -378,20 +423,18 @@ fn entity_descriptions(lexicon: &Lexicon) -> &[Vec<Triple>] {
     lexicon.descriptions.get_or_init(|| {
         (0..lexicon.entities.len() as u32)
             .map(|e| {
-                let mut own = Sink::new(GraphName::DefaultGraph);
+                let mut own = Sink::default();
                 describe_entity(lexicon, e, &mut own, false);
-                own.quads.into_iter().map(Triple::from).collect()
+                own.triples
             })
             .collect()
     })
 }
 
-/// About how many quads a document's graph has (enough that the list rarely grows).
-fn expected_quads(ex: &Extraction, entities: &BTreeSet<u32>, described: Option<&[Vec<Triple>]>) -> usize {
-    let entity_quads = described.map_or(0, |cache| entities.iter().map(|&e| cache[e as usize].len()).sum());
-    // The document's own, per attestation, exchange and found name, then a few concepts.
-    let said = 16 + ex.mentioned.len() + 20 * ex.attestations.len() + 16 * ex.exchanges.len() + 3 * ex.found.len();
-    said + entity_quads + 64
+/// About how many triples a document says (enough that the list rarely grows): its own, per
+/// mentioned entity, attestation, exchange and found name.
+fn expected_triples(ex: &Extraction) -> usize {
+    16 + ex.mentioned.len() + 20 * ex.attestations.len() + 16 * ex.exchanges.len() + 3 * ex.found.len()
 }
 
 /// Types, labels and links of a gazetteer entity. `all_forms` adds every inflected form.
@@ -429,6 +472,8 @@ fn describe_entity(lexicon: &Lexicon, e: u32, sink: &mut Sink, all_forms: bool) 
     }
 }
 
+/// Types and labels of the categories (with the broader ones) and modalities; each concept once,
+/// each of its statements once.
 fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalities: &BTreeSet<Modality>) {
     let concept = join(SKOS, "Concept");
     let mut all: BTreeSet<Category> = BTreeSet::new();
@@ -441,39 +486,40 @@ fn describe_concepts(sink: &mut Sink, categories: &BTreeSet<Category>, modalitie
     }
     for c in all {
         let node = iri(c.iri());
-        sink.add(node.clone(), rdf_type(), concept.clone());
-        sink.add(node.clone(), rdf_type(), ag("ItemCategory"));
-        sink.add(node.clone(), join(SKOS, "inScheme"), ag("ItemCategories"));
-        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(c.notation()));
-        sink.add(
+        sink.push(node.clone(), rdf_type(), concept.clone());
+        sink.push(node.clone(), rdf_type(), ag("ItemCategory"));
+        sink.push(node.clone(), join(SKOS, "inScheme"), ag("ItemCategories"));
+        sink.push(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(c.notation()));
+        sink.push(
             node.clone(),
             join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(c.label(), "en"),
         );
         if let Some(b) = c.broader() {
-            sink.add(node, join(SKOS, "broader"), iri(b.iri()));
+            sink.push(node, join(SKOS, "broader"), iri(b.iri()));
         }
     }
     for &m in modalities {
         let node = iri(m.iri());
-        sink.add(node.clone(), rdf_type(), concept.clone());
-        sink.add(node.clone(), rdf_type(), ag("Modality"));
-        sink.add(node.clone(), join(SKOS, "inScheme"), ag("Modalities"));
-        sink.add(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(m.notation()));
-        sink.add(
+        sink.push(node.clone(), rdf_type(), concept.clone());
+        sink.push(node.clone(), rdf_type(), ag("Modality"));
+        sink.push(node.clone(), join(SKOS, "inScheme"), ag("Modalities"));
+        sink.push(node.clone(), join(SKOS, "notation"), Literal::new_simple_literal(m.notation()));
+        sink.push(
             node.clone(),
             join(SKOS, "prefLabel"),
             Literal::new_language_tagged_literal_unchecked(m.notation(), "en"),
         );
-        sink.add(node, ag("rank"), typed(m.rank().to_string(), "integer"));
+        sink.push(node, ag("rank"), typed(m.rank().to_string(), "integer"));
     }
 }
 
 /// The whole gazetteer with every form of every name, for the store's gazetteer graph.
 pub fn gazetteer_quads(lexicon: &Lexicon) -> Vec<Quad> {
-    let mut sink = Sink::new(GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH)));
+    let mut sink = Sink::default();
     for e in 0..lexicon.entities.len() as u32 {
         describe_entity(lexicon, e, &mut sink, true);
     }
-    sink.quads
+    let graph = GraphName::NamedNode(iri(vocab::GAZETTEER_GRAPH));
+    sink.triples.into_iter().map(|t| t.in_graph(graph.clone())).collect()
 }

@@ -511,6 +511,7 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            true,
             |a| {
                 let mut text = Vec::new();
                 write_explanation(lexicon, a, &mut text).map(|()| text)
@@ -531,10 +532,11 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            false,
             |a| {
                 let quads = pipeline::to_quads(lexicon, a);
                 let mut bytes = Vec::with_capacity(quads.len() * 160);
-                export::write_quads(&quads, format, &mut bytes).map(|()| (bytes, quads.len()))
+                export::write_quads(quads.iter(), format, &mut bytes).map(|()| (bytes, quads.len()))
             },
             |_, made| {
                 let (bytes, n) = made?;
@@ -551,9 +553,10 @@ fn extract(
             inputs,
             opts,
             EXTRACT_BATCH,
+            false,
             |a| pipeline::to_quads(lexicon, a),
             |_, quads| {
-                writer.write(&quads)?;
+                writer.write(quads.iter())?;
                 Ok(quads.len())
             },
         )?;

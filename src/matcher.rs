@@ -452,7 +452,7 @@ impl<T: Copy> Matcher<T> {
     /// In three passes, each reading one kind of data (the automaton, the first-word index, the
     /// entries), so that the memory reads of one pass do not wait on those of another.
     pub fn find_all(&self, original: &str, folded: &Folded) -> Vec<Hit> {
-        let mut tries: Vec<(u32, usize)> = Vec::new();
+        let mut tries: Vec<(u32, usize)> = Vec::with_capacity(expected_hits(&folded.text));
         let mut candidates = Vec::new();
         for (first_words, pattern, at) in self.first_words(folded) {
             candidates.clear();
@@ -465,7 +465,7 @@ impl<T: Copy> Matcher<T> {
     /// Where a first word of an entry stands in `folded`: its scanner's index, the pattern and
     /// the place.
     fn first_words(&self, folded: &Folded) -> Vec<(&FirstWords, usize, usize)> {
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(expected_hits(&folded.text));
         if let Some(words) = &self.words {
             let text = word_text(&folded.text);
             found.extend(words.automaton.find_overlapping_iter(&text[..]).map(|m| {
@@ -497,14 +497,19 @@ impl<T: Copy> Matcher<T> {
 
     /// The entries that match, of those tried at each place.
     fn try_all(&self, tries: impl IntoIterator<Item = (u32, usize)>, original: &str, folded: &Folded) -> Vec<Hit> {
-        tries
-            .into_iter()
-            .filter_map(|(e, at)| {
-                let (start, end) = try_entry(&self.pieces, e, original, folded, at)?;
-                Some(Hit { start, end, entry: e })
-            })
-            .collect()
+        let mut hits = Vec::with_capacity(expected_hits(&folded.text));
+        hits.extend(tries.into_iter().filter_map(|(e, at)| {
+            let (start, end) = try_entry(&self.pieces, e, original, folded, at)?;
+            Some(Hit { start, end, entry: e })
+        }));
+        hits
     }
+}
+
+/// About how many places of a text a matcher tries (one per ten bytes: enough that the lists of
+/// an article's hits rarely grow).
+fn expected_hits(text: &str) -> usize {
+    text.len() / 10
 }
 
 /// The length in bytes of the whitespace at `at` of `text` (0 when there is none). Mostly one

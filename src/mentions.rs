@@ -50,7 +50,8 @@ impl Candidate {
 }
 
 pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Folded) -> Vec<Mention> {
-    let mut candidates = Vec::new();
+    let hits = lang.matcher.find_all(text, folded);
+    let mut candidates = Vec::with_capacity(hits.len() + 8);
     for (i, p) in lexicon.patterns.iter().enumerate() {
         let Some(category) = p.category else { continue };
         for m in p.regex.find_iter(text) {
@@ -63,7 +64,7 @@ pub fn find_mentions(lexicon: &Lexicon, lang: &Language, text: &str, folded: &Fo
             });
         }
     }
-    for hit in lang.matcher.find_all(text, folded) {
+    for hit in hits {
         let entry = lang.matcher.entry(hit.entry);
         candidates.push(Candidate {
             start: hit.start,

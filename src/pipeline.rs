@@ -3,10 +3,14 @@
 //! Every stage here is pure: no I/O, no printing, no global state, and no failure on odd
 //! text. What a stage wants to say about a document goes into `Analysis::diagnostics`.
 
+use std::cmp::Ordering;
+
 use oxigraph::model::Quad;
+use rayon::prelude::*;
 
 use crate::document::Document;
 use crate::flows::{extract_flows, Extraction};
+use crate::graph::DocumentGraph;
 use crate::langid::detect;
 use crate::lexicon::{Lexicon, UNDETERMINED};
 use crate::mentions::find_mentions;
@@ -25,7 +29,17 @@ pub struct Analysis {
     pub diagnostics: Vec<String>,
 }
 
+/// One document through stages 1–3.
 pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
+    analyse_with(lexicon, document, false)
+}
+
+/// `analyse`, with the rules' explanation of each decision (`Extraction::explain`).
+pub fn analyse_explained(lexicon: &Lexicon, document: Document) -> Analysis {
+    analyse_with(lexicon, document, true)
+}
+
+fn analyse_with(lexicon: &Lexicon, document: Document, explain: bool) -> Analysis {
     let mut diagnostics = Vec::new();
     let declared = document.lang.as_deref().filter(|l| !l.is_empty());
     let (code, confidence) = match declared {
@@ -57,17 +71,42 @@ pub fn analyse(lexicon: &Lexicon, document: Document) -> Analysis {
         }
     }
     let mentions = find_mentions(lexicon, lang, &document.text, &folded);
-    let extraction = extract_flows(lexicon, lang, &document.text, document.published.as_deref(), sentences, mentions);
+    let extraction =
+        extract_flows(lexicon, lang, &document.text, document.published.as_deref(), sentences, mentions, explain);
     Analysis { document, lang: code, confidence, extraction, diagnostics }
 }
 
+/// The order in which documents are analysed together: by declared language (each language's
+/// matcher and rules then stay in the processor's cache from one document to the next).
+pub fn by_language(a: &Document, b: &Document) -> Ordering {
+    a.lang.cmp(&b.lang)
+}
+
+/// `f` of every item, computed on the current rayon pool with the items' documents in
+/// `by_language` order, returned in input order (the same results at any thread count).
+pub fn map_by_language<I, O>(
+    items: Vec<I>,
+    document: impl Fn(&I) -> &Document + Sync,
+    f: impl Fn(I) -> O + Sync + Send,
+) -> Vec<O>
+where
+    I: Send,
+    O: Send,
+{
+    let mut ordered: Vec<(usize, I)> = items.into_iter().enumerate().collect();
+    ordered.sort_by(|(_, a), (_, b)| by_language(document(a), document(b)));
+    let mut done: Vec<(usize, O)> = ordered.into_par_iter().map(|(i, item)| (i, f(item))).collect();
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, o)| o).collect()
+}
+
 /// The quads of one analysed document, in the document's named graph, self-contained.
-pub fn to_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
+pub fn to_quads<'l>(lexicon: &'l Lexicon, analysis: &Analysis) -> DocumentGraph<'l> {
     crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Include)
 }
 
 /// The quads a store keeps for one document: what it says, without the descriptions of
 /// entities and concepts that the store's gazetteer and ontology graphs hold once.
 pub fn to_store_quads(lexicon: &Lexicon, analysis: &Analysis) -> Vec<Quad> {
-    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Omit)
+    crate::graph::build_graph(lexicon, analysis, crate::graph::Descriptions::Omit).into_quads()
 }

@@ -224,7 +224,7 @@ fn golden_corpus() {
             (Some(_), false) => {}
         }
         let mut nq = Vec::new();
-        write_quads(&to_quads(&lexicon, &analysis), ExportFormat::Nq, &mut nq).unwrap();
+        write_quads(to_quads(&lexicon, &analysis).iter(), ExportFormat::Nq, &mut nq).unwrap();
         let nq = String::from_utf8(nq).unwrap();
         let expected_path = dir.join("expected.nq");
         if bless {

@@ -32,7 +32,7 @@ fn seed_articles_yield_flows() {
             a.extraction.attestations.len()
         );
         let mut nq = Vec::new();
-        write_quads(&to_quads(&lexicon, &a), ExportFormat::Nq, &mut nq).unwrap();
+        write_quads(to_quads(&lexicon, &a).iter(), ExportFormat::Nq, &mut nq).unwrap();
         let parsed: Result<Vec<_>, _> =
             oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads).for_slice(&nq).collect();
         assert!(parsed.is_ok(), "{}: output does not parse", f.display());

@@ -41,7 +41,8 @@
 //!    names a route but states no flow ("The cargo left from the port of Rajin") gives it to
 //!    the flows of the neighbouring sentence (of the same goods, when it names goods).
 //!
-//! Every decision is written to `Extraction::explain`, which `extract --explain` prints.
+//! When asked, every decision is written to `Extraction::explain`, which `extract --explain`
+//! prints.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -114,7 +115,8 @@ pub struct Extraction {
     pub found: Vec<String>,
     pub attestations: Vec<Attestation>,
     pub exchanges: Vec<Exchange>,
-    /// Per sentence, why each rule fired or did not (for `extract --explain`).
+    /// Per sentence, why each rule fired or did not (for `extract --explain`; empty unless
+    /// asked for).
     pub explain: Vec<(usize, String)>,
 }
 
@@ -195,9 +197,26 @@ fn words_between(text: &str, from: usize, to: usize) -> usize {
     words
 }
 
+/// Explanations of the rules' decisions in one clause, written only when asked for.
+#[derive(Clone)]
+struct Notes {
+    keep: bool,
+    list: Vec<String>,
+}
+
+impl Notes {
+    fn push(&mut self, note: impl FnOnce() -> String) {
+        if self.keep {
+            self.list.push(note());
+        }
+    }
+}
+
 /// What the previous flow of the document was, for filling a missing side.
 #[derive(Default)]
 struct Context {
+    /// Whether the rules explain their decisions.
+    explain: bool,
     last_pair: Option<(Actor, Actor)>,
     /// The latest source a sentence named.
     last_source: Option<Source>,
@@ -228,6 +247,7 @@ impl Context {
     }
 }
 
+/// The flows `mentions` state; with `explain`, also why (`Extraction::explain`).
 pub fn extract_flows(
     lexicon: &Lexicon,
     lang: &Language,
@@ -235,10 +255,11 @@ pub fn extract_flows(
     published: Option<&str>,
     sentences: Vec<Range<usize>>,
     mentions: Vec<Mention>,
+    explain: bool,
 ) -> Extraction {
     let mut ex = Extraction { sentences, ..Extraction::default() };
     let mut pending_route: Option<Route> = None;
-    let mut ctx = Context { published: published.and_then(crate::dates::parse_iso), ..Context::default() };
+    let mut ctx = Context { explain, published: published.and_then(crate::dates::parse_iso), ..Context::default() };
     let mut cursor = 0;
     // Every entity the units name, in any order (sorted into `ex.mentioned` at the end).
     let mut mentioned: Vec<u32> = Vec::new();
@@ -259,7 +280,7 @@ pub fn extract_flows(
         ctx.sentence_end = sentence.end;
         let before = ex.attestations.len();
         let named = sentence_flows(lexicon, lang, text, si, &placed, &mut ctx, &mut ex);
-        attach_routes(lexicon, si, &placed, before, &mut pending_route, &mut ex);
+        attach_routes(lexicon, si, &placed, before, &mut pending_route, &mut ex, explain);
         // "…shells to Russia." He told reporters, John Kirby said: a sentence that names a
         // speaker and states no flow attributes the previous sentence's unattributed flows.
         if let (Some(speaker), true, Some(previous)) = (named, ex.attestations.len() == before, si.checked_sub(1)) {
@@ -273,7 +294,7 @@ pub fn extract_flows(
                     attributed = true;
                 }
             }
-            if attributed {
+            if attributed && explain {
                 let name = describe_source(lexicon, &ex.found, speaker).to_string();
                 ex.explain.push((previous, format!("source {name} (named in the next sentence)")));
             }
@@ -330,6 +351,7 @@ fn attach_routes(
     before: usize,
     pending: &mut Option<Route>,
     ex: &mut Extraction,
+    explain: bool,
 ) {
     let give = |route: &Route, ex: &mut Extraction, target: usize| {
         let mut given = false;
@@ -345,7 +367,7 @@ fn attach_routes(
                 }
             }
         }
-        if given {
+        if given && explain {
             let names: Vec<&str> = route.places.iter().map(|&p| describe(lexicon, p)).collect();
             ex.explain.push((target, format!("via {} (named in sentence {})", names.join(", "), route.sentence)));
         }
@@ -424,7 +446,7 @@ fn sentence_flows(
     ctx: &mut Context,
     ex: &mut Extraction,
 ) -> Option<Source> {
-    let mut notes = Vec::new();
+    let mut notes = Notes { keep: ctx.explain, list: Vec::new() };
     ctx.previous_source = ctx.last_source;
     ctx.sentence = si;
     let source = sources::find_source(lexicon, lang, text, units, ctx, &mut ex.found, &mut notes);
@@ -442,7 +464,9 @@ fn sentence_flows(
         match units.iter().position(|u| matches!(u.unit, Unit::Cue(Cue::Exchange | Cue::ExchangeFor))) {
             Some(x) => parts.push((0..units.len(), x, units.len())),
             None => {
-                ex.explain.push((si, "items but no transfer trigger: no flow".into()));
+                if ctx.explain {
+                    ex.explain.push((si, "items but no transfer trigger: no flow".into()));
+                }
                 return named;
             }
         }
@@ -450,7 +474,9 @@ fn sentence_flows(
     for (range, trigger, items_end) in parts {
         let mut clause_notes = notes.clone();
         clause_flows(lexicon, lang, text, si, units, range, trigger, items_end, source, ctx, ex, &mut clause_notes);
-        ex.explain.push((si, clause_notes.join("; ")));
+        if ctx.explain {
+            ex.explain.push((si, clause_notes.list.join("; ")));
+        }
     }
     named
 }
@@ -468,7 +494,7 @@ fn clause_flows(
     source: Option<Source>,
     ctx: &mut Context,
     ex: &mut Extraction,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) {
     // A relative clause with no items of its own ("…Shahed drones, which Tehran delivered")
     // reaches back to its antecedent: the run of items right before it, else the sentence.
@@ -495,7 +521,7 @@ fn clause_flows(
             && u.span.end <= all[t_index].span.start
             && words_between(text, u.span.end, all[t_index].span.start) <= 2
     }) {
-        notes.push(format!("no flow: the transfer is prohibited ({:?})", p.entry));
+        notes.push(|| format!("no flow: the transfer is prohibited ({:?})", p.entry));
         return;
     }
     // Of several triggers in one clause, the one nearest to an item governs it.
@@ -525,7 +551,7 @@ fn clause_flows(
     let items: Vec<usize> =
         (0..units.len()).filter(|&i| range.start + i < items_end && matches!(units[i].unit, Unit::Item(..))).collect();
     if items.is_empty() {
-        notes.push(format!("trigger {:?}: no item in its clause", all[t_index].entry));
+        notes.push(|| format!("trigger {:?}: no item in its clause", all[t_index].entry));
         return;
     }
     let mut t_kind = if is_trigger(&all[t_index]) { all[t_index].unit } else { Unit::Cue(Cue::Supply) };
@@ -538,10 +564,10 @@ fn clause_flows(
         && words_between(text, all[t_index - 1].span.end, all[t_index].span.start) <= 1;
     if t_kind == Unit::Cue(Cue::Supply) && no_actor_before && after_item {
         t_kind = Unit::Cue(Cue::Passive);
-        notes.push("a participle after the goods: read as a passive".into());
+        notes.push(|| "a participle after the goods: read as a passive".into());
     }
     let t_pos = all[t_index].span.start;
-    notes.push(format!("trigger {:?} ({})", all[t_index].entry, cue_name(all[t_index].unit)));
+    notes.push(|| format!("trigger {:?} ({})", all[t_index].entry, cue_name(all[t_index].unit)));
 
     // Roles: actors right after a from/by/to cue are marked.
     let near_trigger_or_item = |pos: usize| {
@@ -607,11 +633,11 @@ fn clause_flows(
             .filter(|(c, _)| *c != Cue::From || near_trigger_or_item(u.span.start));
         match marker {
             Some((Cue::From | Cue::By, w)) if supplier.is_none() => {
-                notes.push(format!("supplier {} marked by {w:?}", describe(lexicon, e)));
+                notes.push(|| format!("supplier {} marked by {w:?}", describe(lexicon, e)));
                 supplier = Some(e);
             }
             Some((Cue::To, w)) if recipient.is_none() => {
-                notes.push(format!("recipient {} marked by {w:?}", describe(lexicon, e)));
+                notes.push(|| format!("recipient {} marked by {w:?}", describe(lexicon, e)));
                 recipient = Some(e);
             }
             Some(_) => {}
@@ -634,7 +660,7 @@ fn clause_flows(
             }
             _ => None,
         }) {
-            notes.push(format!("supplier {} (where the goods were bought)", describe(lexicon, e)));
+            notes.push(|| format!("supplier {} (where the goods were bought)", describe(lexicon, e)));
             supplier = Some(e);
         }
     }
@@ -658,7 +684,7 @@ fn clause_flows(
             }
             _ => None,
         }) {
-            notes.push(format!("recipient {} (located right after the trigger)", describe(lexicon, e)));
+            notes.push(|| format!("recipient {} (located right after the trigger)", describe(lexicon, e)));
             recipient = Some(e);
         }
     }
@@ -679,11 +705,9 @@ fn clause_flows(
         };
         if !speakers.is_empty() && (unmarked.len() > speakers.len() || supplier.is_some() || recipient.is_some()) {
             let names: Vec<&str> = speakers.iter().map(|&k| describe(lexicon, unmarked[k].1)).collect();
-            notes.push(format!(
-                "{} speak(s) (before {:?}); the parties come after",
-                names.join(" + "),
-                units[says].entry
-            ));
+            notes.push(|| {
+                format!("{} speak(s) (before {:?}); the parties come after", names.join(" + "), units[says].entry)
+            });
             for k in speakers.into_iter().rev() {
                 unmarked.remove(k);
             }
@@ -703,7 +727,7 @@ fn clause_flows(
             Unit::Actor(e) if lexicon.entity(e).kind.can_trade() && source != Some(Source::Known(e)) => Some(e),
             _ => None,
         }) {
-            notes.push(format!("subject {} taken from before the clause", describe(lexicon, e)));
+            notes.push(|| format!("subject {} taken from before the clause", describe(lexicon, e)));
             before.push(e);
         }
     }
@@ -742,13 +766,13 @@ fn clause_flows(
             if recipient.is_none() {
                 if let Some(e) = bare.next() {
                     recipient = Some(e);
-                    notes.push(format!("recipient {} (unmarked actor of a passive)", describe(lexicon, e)));
+                    notes.push(|| format!("recipient {} (unmarked actor of a passive)", describe(lexicon, e)));
                 }
             }
             if supplier.is_none() {
                 if let Some(e) = bare.find(|&e| Some(e) != recipient) {
                     supplier = Some(e);
-                    notes.push(format!("supplier {} (second unmarked actor of a passive)", describe(lexicon, e)));
+                    notes.push(|| format!("supplier {} (second unmarked actor of a passive)", describe(lexicon, e)));
                 }
             }
         } else {
@@ -759,13 +783,13 @@ fn clause_flows(
             if subject_slot.is_none() {
                 if let Some(e) = subject.filter(|&e| Some(e) != *object_slot) {
                     *subject_slot = Some(e);
-                    notes.push(format!("{subject_role} {} (subject of the trigger)", describe(lexicon, e)));
+                    notes.push(|| format!("{subject_role} {} (subject of the trigger)", describe(lexicon, e)));
                 }
             }
             if object_slot.is_none() {
                 if let Some(&e) = rest.iter().find(|&&e| Some(e) != *subject_slot) {
                     *object_slot = Some(e);
-                    notes.push(format!("{object_role} {} (object of the trigger)", describe(lexicon, e)));
+                    notes.push(|| format!("{object_role} {} (object of the trigger)", describe(lexicon, e)));
                 }
             }
         }
@@ -784,7 +808,7 @@ fn clause_flows(
             .is_some_and(|n| matches!(n.unit, Unit::Actor(_)) && words_between(text, u.span.end, n.span.start) <= 1);
         if next_to_item && supplier.is_none() && recipient != Some(e) {
             supplier = Some(e);
-            notes.push(format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
+            notes.push(|| format!("supplier {} (demonym {:?} on the item)", describe(lexicon, e), u.entry));
         } else if !next_to_item && !next_to_actor && lexicon.entity(e).kind.can_trade() && range.start + i < items_end {
             weak.push((i, e));
         }
@@ -814,7 +838,8 @@ fn clause_flows(
             };
             if let Some(slot) = role {
                 *slot = Some(e);
-                notes.push(format!("{} (demonym {:?} standing for its state)", describe(lexicon, e), units[i].entry));
+                notes
+                    .push(|| format!("{} (demonym {:?} standing for its state)", describe(lexicon, e), units[i].entry));
             }
         }
     }
@@ -824,12 +849,12 @@ fn clause_flows(
             (Some(x), None) if x == s || x == r => {
                 let other = if x == s { r } else { s };
                 recipient = Some(other);
-                notes.push(format!("recipient {} from the previous flow", describe(lexicon, other)));
+                notes.push(|| format!("recipient {} from the previous flow", describe(lexicon, other)));
             }
             (None, Some(x)) if x == s || x == r => {
                 let other = if x == s { r } else { s };
                 supplier = Some(other);
-                notes.push(format!("supplier {} from the previous flow", describe(lexicon, other)));
+                notes.push(|| format!("supplier {} from the previous flow", describe(lexicon, other)));
             }
             _ => {}
         }
@@ -839,10 +864,10 @@ fn clause_flows(
     if antecedent {
         if let Some((s, r)) = ctx.last_pair {
             if recipient.is_none() && supplier.is_some_and(|x| x != r) {
-                notes.push(format!("recipient {} (the main clause's, for its goods)", describe(lexicon, r)));
+                notes.push(|| format!("recipient {} (the main clause's, for its goods)", describe(lexicon, r)));
                 recipient = Some(r);
             } else if supplier.is_none() && recipient.is_some_and(|x| x != s) {
-                notes.push(format!("supplier {} (the main clause's, for its goods)", describe(lexicon, s)));
+                notes.push(|| format!("supplier {} (the main clause's, for its goods)", describe(lexicon, s)));
                 supplier = Some(s);
             }
         }
@@ -856,20 +881,22 @@ fn clause_flows(
             .any(|u| matches!(u.unit, Unit::Actor(_) | Unit::Demonym(_)))
     {
         if let Some((s, r)) = ctx.last_pair {
-            notes.push(format!(
-                "{} -> {}: the previous flow (the clause names no actor)",
-                describe(lexicon, s),
-                describe(lexicon, r)
-            ));
+            notes.push(|| {
+                format!(
+                    "{} -> {}: the previous flow (the clause names no actor)",
+                    describe(lexicon, s),
+                    describe(lexicon, r)
+                )
+            });
             (supplier, recipient) = (Some(s), Some(r));
         }
     }
     let (Some(supplier), Some(recipient)) = (supplier, recipient) else {
-        notes.push("no flow: supplier or recipient not found".into());
+        notes.push(|| "no flow: supplier or recipient not found".into());
         return;
     };
     if supplier == recipient {
-        notes.push("no flow: supplier and recipient are the same".into());
+        notes.push(|| "no flow: supplier and recipient are the same".into());
         return;
     }
 
@@ -925,13 +952,13 @@ fn clause_flows(
     } else {
         (Modality::Asserted, "no hedge")
     };
-    notes.push(format!("modality {modality} ({why})"));
+    notes.push(|| format!("modality {modality} ({why})"));
 
     // Items.
     // Route: stations, ports and crossings the clause names, and whatever follows "via".
     let via: Vec<u32> = route_places(lexicon, units).into_iter().filter(|&e| e != supplier && e != recipient).collect();
     if !via.is_empty() {
-        notes.push(format!("via {}", via.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(", ")));
+        notes.push(|| format!("via {}", via.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(", ")));
     }
     let mut main: Vec<(Category, Vec<u32>, Option<Quantity>)> = Vec::new();
     let mut counter: Vec<(Category, Vec<u32>)> = Vec::new();
@@ -1012,7 +1039,7 @@ fn clause_flows(
     }
     let date = ctx.date(lang, text);
     if let Some(d) = &date {
-        notes.push(format!("date {d}"));
+        notes.push(|| format!("date {d}"));
     }
     // Actors coordinated with a party ("from Iran and North Korea") share its role.
     let partners = |who: Actor| -> Vec<Actor> {
@@ -1037,7 +1064,7 @@ fn clause_flows(
     };
     let (suppliers, recipients) = (partners(supplier), partners(recipient));
     if suppliers.len() + recipients.len() > 2 {
-        notes.push("coordinated actors share the role".into());
+        notes.push(|| "coordinated actors share the role".into());
     }
     let rule = format!("{}/{rule}", lang.code);
     let mut keys = Vec::new();
@@ -1060,12 +1087,14 @@ fn clause_flows(
             }
         }
     }
-    notes.push(format!(
-        "flows {} -> {}: {}",
-        suppliers.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
-        recipients.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
-        main_categories(&keys).join(", ")
-    ));
+    notes.push(|| {
+        format!(
+            "flows {} -> {}: {}",
+            suppliers.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
+            recipients.iter().map(|&e| describe(lexicon, e)).collect::<Vec<_>>().join(" + "),
+            main_categories(&keys).join(", ")
+        )
+    });
     let mut counter_keys = Vec::new();
     for (category, weapons) in counter {
         let flow = FlowKey { supplier: recipient, recipient: supplier, category };
@@ -1084,15 +1113,15 @@ fn clause_flows(
     }
     if let Some(x) = exchange_cue {
         let partners: Vec<FlowKey> = if !counter_keys.is_empty() {
-            notes.push(format!("exchange: the items after {:?} flow the other way", units[x].entry));
+            notes.push(|| format!("exchange: the items after {:?} flow the other way", units[x].entry));
             counter_keys.clone()
         } else if let Some((_, _, flows, _)) =
             ctx.recent.iter().rev().find(|(s, r, ..)| *s == recipient && *r == supplier)
         {
-            notes.push("exchange: linked to the latest flows the other way".into());
+            notes.push(|| "exchange: linked to the latest flows the other way".into());
             flows.clone()
         } else {
-            notes.push("exchange cue, but no flow the other way to link".into());
+            notes.push(|| "exchange cue, but no flow the other way to link".into());
             Vec::new()
         };
         for &a in &keys {

@@ -7,7 +7,7 @@
 //! and, for a cue with no named speaker ("the think tank wrote"), the document's latest named
 //! source within five sentences.
 
-use super::{describe, describe_source, words_between, Actor, Context, Cue, Kind, Placed, Source, Unit};
+use super::{describe, describe_source, words_between, Actor, Context, Cue, Kind, Notes, Placed, Source, Unit};
 use crate::lexicon::{Language, Lexicon};
 use crate::text::{fold, is_word_char};
 
@@ -119,7 +119,7 @@ pub(super) fn find_source(
     units: &[Placed],
     ctx: &Context,
     found: &mut Vec<String>,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Option<(Source, bool)> {
     let mut name = |n: String| -> Source {
         let i = found.iter().position(|f| *f == n).unwrap_or_else(|| {
@@ -144,19 +144,21 @@ pub(super) fn find_source(
         };
         let after = after_cue(7, |u| if let Unit::Actor(e) = u { Some(e) } else { None });
         if let Some(e) = after {
-            notes.push(format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
+            notes.push(|| format!("source {} after {:?}", describe(lexicon, e), units[ci].entry));
             return Some((Source::Known(e), true));
         }
         // "according to Ukrainian intelligence": an unnamed body of a state speaks for it.
         let demonym = after_cue(2, |u| if let Unit::Demonym(e) = u { Some(e) } else { None });
         if let Some(e) = demonym {
-            notes.push(format!("source {} (a body of that state, after {:?})", describe(lexicon, e), units[ci].entry));
+            notes.push(|| {
+                format!("source {} (a body of that state, after {:?})", describe(lexicon, e), units[ci].entry)
+            });
             return Some((Source::Known(e), true));
         }
         // "according to analyst Ivan Petrenko": a name the gazetteer does not know.
         let limit = units[ci + 1..].first().map_or(ctx.sentence_end, |u| u.span.start.max(units[ci].span.end));
         if let Some(n) = name_after(lang, text, units[ci].span.end, limit.max(units[ci].span.end)) {
-            notes.push(format!("source {n:?} (a name after {:?}, not in the gazetteer)", units[ci].entry));
+            notes.push(|| format!("source {n:?} (a name after {:?}, not in the gazetteer)", units[ci].entry));
             return Some((name(n), true));
         }
     }
@@ -196,12 +198,12 @@ pub(super) fn find_source(
         if inverted {
             let after_known = after.iter().find(|c| is_person(c.1)).or_else(|| after.first()).map(|c| c.1);
             if let Some(e) = after_known {
-                notes.push(format!("source {} (named after {:?})", describe(lexicon, e), units[s].entry));
+                notes.push(|| format!("source {} (named after {:?})", describe(lexicon, e), units[s].entry));
                 return Some((Source::Known(e), true));
             }
             let ceiling = units.get(s + 1).map_or(ctx.sentence_end, |u| u.span.start);
             if let Some(n) = name_after(lang, text, units[s].span.end, ceiling) {
-                notes.push(format!("source {n:?} (named after {:?}, not in the gazetteer)", units[s].entry));
+                notes.push(|| format!("source {n:?} (named after {:?}, not in the gazetteer)", units[s].entry));
                 return Some((name(n), true));
             }
         }
@@ -216,7 +218,7 @@ pub(super) fn find_source(
             .filter(|_| !lang.grammar.verb_final);
         if adjacent.is_none() {
             if let Some(n) = name_before(lang, text, floor, units[s].span.start) {
-                notes.push(format!("source {n:?} (the speaker of {:?}, not in the gazetteer)", units[s].entry));
+                notes.push(|| format!("source {n:?} (the speaker of {:?}, not in the gazetteer)", units[s].entry));
                 return Some((name(n), true));
             }
         }
@@ -235,18 +237,19 @@ pub(super) fn find_source(
             })
         });
         if let Some(e) = chosen {
-            notes.push(format!("source {} (the speaker of {:?})", describe(lexicon, e), units[s].entry));
+            notes.push(|| format!("source {} (the speaker of {:?})", describe(lexicon, e), units[s].entry));
             return Some((Source::Known(e), true));
         }
         // "said Oleh Kovalenko": a name the gazetteer does not know, after the verb.
         if let Some(n) = name_after(lang, text, units[s].span.end, ceiling) {
-            notes.push(format!("source {n:?} (the speaker of {:?}, not in the gazetteer)", units[s].entry));
+            notes.push(|| format!("source {n:?} (the speaker of {:?}, not in the gazetteer)", units[s].entry));
             return Some((name(n), true));
         }
     }
     if source_cue.is_some() || !says.is_empty() {
         if let Some(e) = ctx.last_source.filter(|_| ctx.sentence.saturating_sub(ctx.last_source_sentence) <= 5) {
-            notes.push(format!("source {} (the document's latest named source)", describe_source(lexicon, found, e)));
+            notes
+                .push(|| format!("source {} (the document's latest named source)", describe_source(lexicon, found, e)));
             return Some((e, false));
         }
     }
