@@ -15,7 +15,7 @@ use armsgraph::document::Document;
 use armsgraph::export::{write_quads, ExportFormat};
 use armsgraph::flows::Extraction;
 use armsgraph::lexicon::Lexicon;
-use armsgraph::pipeline::{analyse, to_quads};
+use armsgraph::pipeline::{analyse, analyse_explained, to_quads};
 use armsgraph::vocab::Category;
 use serde::Deserialize;
 use sophia::api::prelude::*;
@@ -213,7 +213,15 @@ fn golden_corpus() {
             origin: name.clone(),
             ..Document::from_text(text)
         };
+        let explained = analyse_explained(&lexicon, doc.clone());
         let analysis = analyse(&lexicon, doc);
+        // Explaining the decisions must not change them, and must explain something.
+        if to_quads(&lexicon, &explained) != to_quads(&lexicon, &analysis) {
+            failures.push(format!("{name}: the graph differs when the rules explain themselves"));
+        }
+        if explained.extraction.explain.is_empty() || !analysis.extraction.explain.is_empty() {
+            failures.push(format!("{name}: explanations written when not asked for, or missing when asked"));
+        }
         let problems = check_expectations(&lexicon, &analysis.extraction, &expect);
         let entry = per_lang.entry(meta.lang.clone()).or_default();
         entry.1 += 1;
